@@ -1,0 +1,165 @@
+"""The `hnn-tui` command: the app by default; `list`, `run` and `grad` headless over the same engine."""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+
+from . import report
+from .engine import STRATEGIES, Diverged, ExpressionError, ScenarioError, Session, bundled_names, load_scenario
+from .engine.gradcheck import gradient_check
+
+EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 1, 130
+COMMANDS = ("list", "run", "grad")
+
+
+class BadInput(Exception):
+    """Bad input from the command line: one line on stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line instead of argparse's usage block
+        raise BadInput(f"{message} (see {self.prog} --help)")
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {v}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (v > 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="hnn-tui", description="A terminal playground for Hacker's guide to Neural Networks. "
+                "Without a command it opens the app (hnn-tui [SCENARIO] [--scenarios DIR]).")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    sub.add_parser("list", help="list the bundled scenarios")
+    run = sub.add_parser("run", help="step a scenario headless and print each step")
+    run.add_argument("scenario", help="a bundled scenario name (see hnn-tui list) or a path to a .toml file")
+    run.add_argument("--strategy", choices=list(STRATEGIES), help="default: the scenario's own")
+    run.add_argument("--steps", type=_nonneg_int, help="number of steps (0 prints the start); default: the scenario's")
+    run.add_argument("--seed", type=_nonneg_int, help="random seed; default: the scenario's")
+    run.add_argument("--json", action="store_true", help="one JSON object per line: step 0 is the start")
+    grad = sub.add_parser("grad", help="backprop vs numerical gradient of an expression")
+    grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
+    grad.add_argument("--at", required=True, help="the point, e.g. a=1,b=2,c=-3,x=-1,y=3")
+    grad.add_argument("--h", type=_positive_float, default=1e-4, help="probe size of the centered difference")
+    grad.add_argument("--json", action="store_true", help="print one JSON object")
+    return p
+
+
+def cmd_list(args, out) -> int:
+    for name in bundled_names():
+        sc = load_scenario(name)
+        print(f"{name:<16} {sc.kind:<10} {sc.strategy:<9} {sc.title}", file=out)
+    return 0
+
+
+def cmd_run(args, out) -> int:
+    session = Session(load_scenario(args.scenario), args.strategy, args.seed)
+    steps = session.scenario.steps if args.steps is None else args.steps
+    table = None if args.json else report.Table(session.current, session.is_classifier, out)
+    every = max(1, steps // 20)
+    progress = report.Progress(steps) if steps >= 1000 and sys.stderr.isatty() else None
+    if table:
+        sc = session.scenario
+        table.print_header(f"{sc.title} | strategy {session.strategy} | {steps} steps | seed {session.seed}"
+                           + (f" | every {every}th step shown" if every > 1 else ""))
+    emit = (lambda s: print(report.json_line(s.to_dict()), file=out)) if args.json else table.row
+    emit(session.current)
+    t0, last, why = time.perf_counter(), session.current, None
+    try:
+        for snap in session.run(steps):
+            if snap.diverged:
+                why = snap.diverged
+                break
+            last = snap
+            if args.json or snap.step % every == 0 or snap.step == steps:
+                emit(snap)
+            if progress:
+                progress.update(snap.step)
+    except KeyboardInterrupt:
+        why = f"interrupted after step {last.step}"
+    finally:
+        if progress:
+            progress.close()
+    summary = {"steps": last.step, "strategy": last.strategy, "output": last.output,
+               "forward_passes": last.forward_passes, "backward_passes": last.backward_passes,
+               "seconds": round(time.perf_counter() - t0, 6), "stopped": why}
+    if last.accuracy is not None:
+        summary["accuracy"] = last.accuracy
+    if args.json:
+        print(report.json_line({"summary": summary}), file=out)
+    if why:
+        print(f"hnn-tui: {why}; the last finite state is step {last.step}", file=sys.stderr)
+        return EXIT_INTERRUPTED if why.startswith("interrupted") else EXIT_DIVERGED
+    return 0
+
+
+def parse_point(text: str) -> dict[str, float]:
+    point = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise BadInput(f"--at: expected name=value pairs like a=1,b=-2, got {part!r}")
+        try:
+            v = float(value)
+        except ValueError:
+            raise BadInput(f"--at: {name}: expected a number, got {value.strip()!r}") from None
+        if not math.isfinite(v):
+            raise BadInput(f"--at: {name}: expected a finite number, got {value.strip()!r}")
+        if name in point:
+            raise BadInput(f"--at: {name} is given twice")
+        point[name] = v
+    if not point:
+        raise BadInput("--at: expected at least one name=value pair")
+    return point
+
+
+def cmd_grad(args, out) -> int:
+    at = parse_point(args.at)
+    result = gradient_check(args.expression, at, args.h)
+    if args.json:
+        print(report.json_line(result), file=out)
+    else:
+        print(report.grad_text(args.expression, at, result), file=out)
+    return 0
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = out or sys.stdout
+    try:
+        if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
+            from .app import run_app  # the Textual app loads only when it is wanted
+
+            return run_app(argv)
+        args = parser().parse_args(argv)
+        return {"list": cmd_list, "run": cmd_run, "grad": cmd_grad}[args.command](args, out)
+    except (BadInput, ScenarioError, ExpressionError, Diverged) as e:
+        print(f"hnn-tui: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as e:  # engine refusals such as a non-finite point or h <= 0
+        print(f"hnn-tui: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `hnn-tui run svm --json | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

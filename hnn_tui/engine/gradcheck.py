@@ -1,0 +1,39 @@
+"""Analytic gradient (backprop) against the numerical one, as the guide checks its circuits."""
+from __future__ import annotations
+
+import math
+
+from .circuit import CircuitObjective
+from .expression import ExpressionError, build_circuit
+from .strategies import numerical_gradient
+
+
+def rel_error(a: float, n: float) -> float:
+    """|a - n| / max(|a|, |n|), and 0 where both are 0."""
+    scale = max(abs(a), abs(n))
+    return 0.0 if scale == 0 else abs(a - n) / scale
+
+
+def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4) -> dict:
+    """Value, backprop gradient and centered numerical gradient of `expression` at the point `at`."""
+    if not (h > 0 and math.isfinite(h)):
+        raise ValueError(f"h must be a positive finite number, got {h!r}")
+    circuit = build_circuit(expression, at)
+    missing = [n for n in circuit.inputs if n not in at]
+    if missing:
+        raise ExpressionError(f"no value given for {', '.join(missing)}: add it to --at, e.g. {missing[0]}=1")
+    obj = CircuitObjective(circuit, list(circuit.inputs))
+    analytic = dict(zip(obj.names, obj.pull()))
+    output = circuit.output.value
+    bad = circuit.first_non_finite()
+    if bad is not None:
+        raise ValueError(f"the circuit is not finite at this point: wire {bad.name!r} has value {bad.value}, "
+                         f"gradient {bad.grad}")
+    numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered=True)))
+    off = [n for n, g in numerical.items() if not math.isfinite(g)]
+    if off:
+        raise ValueError(f"the numerical gradient of {off[0]} is {numerical[off[0]]}: x ± h leaves the domain; "
+                         f"try a smaller --h")
+    errors = [rel_error(analytic[n], numerical[n]) for n in obj.names]
+    return {"output": output, "analytic": analytic, "numerical": numerical,
+            "max_rel_error": max(errors), "h": h}

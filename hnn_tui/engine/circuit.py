@@ -39,6 +39,11 @@ class Circuit:
     def values(self) -> dict[str, float]:
         return {name: u.value for name, u in self.inputs.items()}
 
+    def structure(self) -> list[tuple[str, tuple[int, ...], int]]:
+        """Each gate as (gate name, indexes of its input units, index of its output) into `units`."""
+        index = {id(u): i for i, u in enumerate(self.units)}
+        return [(g.name, tuple(index[id(u)] for u in g.inputs), index[id(g.utop)]) for g in self.gates]
+
     def first_non_finite(self) -> Unit | None:
         """The first wire (inputs, then gates in order) whose value or grad is nan or inf."""
         for u in self.units:

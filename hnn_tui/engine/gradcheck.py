@@ -14,8 +14,8 @@ def rel_error(a: float, n: float) -> float:
     return 0.0 if scale == 0 else abs(a - n) / scale
 
 
-def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4) -> dict:
-    """Value, backprop gradient and centered numerical gradient of `expression` at the point `at`."""
+def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4, centered: bool = True) -> dict:
+    """Value, backprop gradient and numerical gradient (centered by default) of `expression` at `at`."""
     if not (h > 0 and math.isfinite(h)):
         raise ValueError(f"h must be a positive finite number, got {h!r}")
     circuit = build_circuit(expression, at)
@@ -29,7 +29,7 @@ def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4) -> di
     if bad is not None:
         raise ValueError(f"the circuit is not finite at this point: wire {bad.name!r} has value {bad.value}, "
                          f"gradient {bad.grad}")
-    numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered=True)))
+    numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered)))
     off = [n for n, g in numerical.items() if not math.isfinite(g)]
     if off:
         raise ValueError(f"the numerical gradient of {off[0]} is {numerical[off[0]]}: x ± h leaves the domain; "

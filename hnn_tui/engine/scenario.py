@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import datasets
-from .expression import ExpressionError, build_circuit
+from .expression import ExpressionError, build_circuit, parse
 from .models import LOSSES, MAX_HIDDEN
 from .strategies import STRATEGIES, Settings
 
@@ -134,6 +134,10 @@ def _settings(t: _Table) -> Settings:
 def _circuit(t: _Table) -> dict:
     c = t.table("circuit")
     expression = c.get("expression", (str,), what="an expression such as \"x * y\"")
+    try:
+        parse(expression)  # refuse a bad expression before anything else is read
+    except ExpressionError as e:
+        c.fail("expression", str(e))
     inputs = c.numbers("inputs")
     w = c.table("wires", {})
     wires = {k: w.get(k, (str,), what="a sub-expression of the expression") for k in w.data}

@@ -1,0 +1,55 @@
+"""The Textual app: a picker of scenarios and a playground per scenario, driven from the keyboard."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+
+from .engine import Scenario, ScenarioError, load_scenario
+from .screens.help import HelpScreen
+from .screens.picker import PickerScreen
+from .screens.playground import PlaygroundScreen
+
+
+class HnnApp(App):
+    """hnn-tui: watch the guide's circuits and classifiers learn."""
+
+    CSS_PATH = "hnn.tcss"
+    TITLE = "hnn-tui"
+    ENABLE_COMMAND_PALETTE = False  # every action has a key; the footer's room goes to those
+    BINDINGS = [Binding("ctrl+q", "quit", "quit", show=False, priority=True)]
+
+    def __init__(self, scenario: str | None = None, folder: str | None = None, seed: int | None = None):
+        super().__init__()
+        self.start_ref, self.folder, self.seed = scenario, folder, seed
+
+    def on_mount(self) -> None:
+        self.push_screen(PickerScreen(self.folder))
+        if self.start_ref:
+            try:
+                self.open_scenario(load_scenario(self.start_ref))
+            except ScenarioError as e:
+                self.notify(str(e), title="cannot open", severity="error", timeout=10)
+
+    def open_scenario(self, scenario: Scenario) -> None:
+        self.push_screen(PlaygroundScreen(scenario, seed=self.seed))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def run_app(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="hnn-tui", description="Open the playground (commands: list, run, grad).")
+    p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
+    p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    args = p.parse_args(argv)
+    if args.scenarios and not Path(args.scenarios).is_dir():
+        print(f"hnn-tui: --scenarios {args.scenarios}: not a folder", file=sys.stderr)
+        return 2
+    HnnApp(args.scenario, args.scenarios, args.seed).run()
+    return 0

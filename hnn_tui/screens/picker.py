@@ -1,0 +1,106 @@
+"""The scenario picker: bundled scenarios and any *.toml in --scenarios DIR, each described beside the list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..engine import Scenario, ScenarioError, bundled_names, load_scenario
+from .base import SizedScreen
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the picker: a scenario, or the error that stops a file from being one."""
+
+    ref: str
+    label: str
+    scenario: Scenario | None = None
+    error: str = ""
+
+
+def discover(folder: str | None) -> list[Entry]:
+    """Bundled scenarios, then every *.toml in `folder` (a broken file becomes an entry with its error)."""
+    refs = [(n, n) for n in bundled_names()]
+    if folder:
+        refs += [(str(p), p.name) for p in sorted(Path(folder).glob("*.toml"))]
+    entries = []
+    for ref, label in refs:
+        try:
+            entries.append(Entry(ref, label, load_scenario(ref)))
+        except ScenarioError as e:
+            entries.append(Entry(ref, label, error=str(e)))
+    return entries
+
+
+def unwrap(text: str) -> str:
+    """Join a TOML description's hard-wrapped lines so the panel can wrap them to its own width."""
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+
+
+class PickerScreen(SizedScreen):
+    BINDINGS = [Binding("enter", "open", "open", show=True, priority=True),
+                Binding("question_mark", "app.help", "help"),
+                Binding("q", "app.quit", "quit")]
+
+    def __init__(self, folder: str | None = None):
+        super().__init__()
+        self.folder = folder
+        self.entries = discover(folder)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield self.too_small_message()
+        with Horizontal(classes="body", id="picker"):
+            options = [Option(("⚠ " if e.error else "") + (e.scenario.name if e.scenario else e.label), id=str(i))
+                       for i, e in enumerate(self.entries)]
+            yield OptionList(*options, id="scenario-list")
+            with VerticalScroll(id="description-box"):
+                yield Static(id="description")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = "choose a scenario"
+        listing = self.query_one(OptionList)
+        listing.highlighted = 0 if self.entries else None
+        listing.focus()
+        self._describe(0)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._describe(event.option_index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._open(event.option_index)
+
+    def action_open(self) -> None:
+        listing = self.query_one(OptionList)
+        if listing.highlighted is not None:
+            self._open(listing.highlighted)
+
+    def _describe(self, index: int | None) -> None:
+        box = self.query_one("#description", Static)
+        if index is None or not self.entries:
+            box.update("No scenarios found.")
+            return
+        e = self.entries[index]
+        if e.error:  # Text, not markup: descriptions and errors hold brackets like [-4, -4, 3]
+            box.update(Text.assemble(("This file cannot be used:", "bold red"), "\n\n", e.error))
+        else:
+            sc = e.scenario
+            where = "bundled" if e.ref == sc.name else sc.source
+            meta = f"{sc.kind} · starts with {sc.strategy} · {sc.steps} steps · {where}"
+            box.update(Text.assemble((sc.title, "bold"), "\n", (meta, "dim"), "\n\n", unwrap(sc.description)))
+
+    def _open(self, index: int) -> None:
+        e = self.entries[index]
+        if e.error:
+            self.notify(e.error, title="cannot open", severity="error", timeout=8)
+            return
+        self.app.open_scenario(e.scenario)

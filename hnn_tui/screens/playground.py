@@ -1,0 +1,301 @@
+"""One scenario, live: the strategy steps in a worker thread; the screen redraws from snapshots."""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import var
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from ..engine import Scenario, Session, Snapshot
+from ..engine.gradcheck import gradient_check
+from ..engine.history import History
+from ..widgets.boundary_view import BoundaryView
+from ..widgets.charts import HistoryChart
+from ..widgets.circuit_view import CircuitView, num
+from .base import SizedScreen
+
+SPEEDS = (1, 2, 5, 10, 30, 100, 1000, 0)  # steps per second; 0 = as fast as the engine goes
+POST_INTERVAL = 0.05  # the worker reports at most 20 times a second
+CHART_INTERVAL = 0.1  # plotext charts rebuild at most 10 times a second
+LADDER = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]  # 1-2-5 values for the knobs
+
+
+def ladder(value: float, up: bool) -> float:
+    """The next 1-2-5 value above or below `value`."""
+    if up:
+        return next((v for v in LADDER if v > value * 1.0001), LADDER[-1])
+    return next((v for v in reversed(LADDER) if v < value * 0.9999), LADDER[0])
+
+
+@dataclass
+class Stepped(Message):
+    """Posted by the worker: the newest snapshot and (step, output, accuracy) for every step since the last."""
+
+    generation: int
+    snapshot: Snapshot
+    samples: list
+
+
+class PlaygroundScreen(SizedScreen):
+    BINDINGS = [
+        Binding("1", "strategy('random')", "random"),
+        Binding("2", "strategy('numerical')", "numerical"),
+        Binding("3", "strategy('analytic')", "analytic"),
+        Binding("s", "step", "step"),
+        Binding("space", "toggle_run", "run"),
+        Binding("r", "reset", "reset"),
+        Binding("minus", "knob('step_size', False)", "step-", show=False),
+        Binding("plus,equals_sign", "knob('step_size', True)", "step+", show=False),
+        Binding("h", "knob('h', False)", "h-", show=False),
+        Binding("H", "knob('h', True)", "h+", show=False),
+        Binding("t", "knob('tweak', False)", "tweak-", show=False),
+        Binding("T", "knob('tweak', True)", "tweak+", show=False),
+        Binding("comma", "speed(False)", "slower", show=False),
+        Binding("full_stop", "speed(True)", "faster", show=False),
+        Binding("question_mark", "app.help", "help"),
+        Binding("b,escape", "back", "back"),
+        Binding("q", "app.quit", "quit"),
+    ]
+
+    running = var(False)
+    speed = var(4)
+
+    def __init__(self, scenario: Scenario, strategy: str | None = None, seed: int | None = None):
+        super().__init__()
+        self.session = Session(scenario, strategy, seed)
+        self.lock = threading.Lock()  # the worker and the keys never step the session at once
+        self.generation = 0  # bumped by reset: reports from an older run are dropped
+        self.outputs, self.accuracies = History(), History()
+        self.snapshot = self.session.current
+        self._dirty = self._charts_dirty = True
+        self._last_chart = 0.0
+        self.steps_per_second = 0.0
+        self._rate_mark = (time.monotonic(), 0)
+
+    # ---- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        sc = self.session.scenario
+        yield Header()
+        yield self.too_small_message()
+        with Vertical(classes="body"):
+            yield Static(id="status")
+            if self.session.is_classifier:
+                with Horizontal(id="upper"):
+                    yield BoundaryView(self.session.model, sc.points, sc.labels, id="boundary")
+                    with Vertical(id="charts"):
+                        yield HistoryChart("cost", "red", id="loss-chart")
+                        yield HistoryChart("training accuracy", "green", (0, 1), id="acc-chart")
+                yield DataTable(id="params", cursor_type="none", zebra_stripes=True)
+            else:
+                with Horizontal(id="upper"):
+                    yield CircuitView(self.session.circuit.structure(), id="circuit")
+                    with Vertical(id="side"):
+                        yield DataTable(id="inputs", cursor_type="none", zebra_stripes=True)
+                        yield HistoryChart("output", "cyan", id="output-chart")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.title = self.session.scenario.title
+        self.sub_title = self.session.scenario.name
+        if self.session.is_classifier:
+            self.query_one("#boundary").border_title = "boundary: ● +1 ▲ -1 · blue: score > 0"
+            table = self.query_one("#params", DataTable)
+            table.add_columns("parameter", *self.session.objective.names)
+            for row in ("value", "pull used"):
+                table.add_row(row, *["" for _ in self.session.objective.names], key=row)
+        else:
+            self.query_one("#circuit").border_title = "circuit: values, ∇ from the last backward pass"
+            table = self.query_one("#inputs", DataTable)
+            table.add_columns("input", "value", "backprop ∇", "numeric ∇", "|diff|")
+            table.border_title = "gradient check here (not counted)"
+            for name in self.session.circuit.inputs:
+                table.add_row(name, "", "", "", "", key=name)
+        self._apply(self.snapshot, [(self.snapshot.step, self.snapshot.output, self.snapshot.accuracy)])
+        self.set_interval(POST_INTERVAL, self._redraw)
+        self._redraw()
+
+    # ---- keys ---------------------------------------------------------------------------------
+    def action_strategy(self, name: str) -> None:
+        self.session.set_strategy(name)
+        self._dirty = True
+
+    def action_step(self) -> None:
+        self.running = False
+        if self.snapshot.diverged:
+            self.notify(self.snapshot.diverged + "; press r to reset", severity="warning")
+            return
+        with self.lock:
+            snap = self.session.step()
+        self._apply(snap, [(snap.step, snap.output, snap.accuracy)])
+
+    def advance(self, steps: int) -> None:
+        """Take `steps` steps at once on the UI thread (for tests and scripted screenshots)."""
+        self.running = False
+        samples, snap = [], None
+        with self.lock:
+            for snap in self.session.run(steps):
+                samples.append((snap.step, snap.output, snap.accuracy))
+        if snap is not None:
+            self._apply(snap, samples)
+
+    def action_toggle_run(self) -> None:
+        if self.snapshot.diverged:
+            self.notify(self.snapshot.diverged + "; press r to reset", severity="warning")
+            return
+        self.running = not self.running
+        if self.running:
+            self._rate_mark = (time.monotonic(), self.snapshot.step)
+            self._run(self.generation)
+
+    def action_reset(self) -> None:
+        self.running = False
+        self.generation += 1
+        with self.lock:
+            snap = self.session.reset()
+        self.outputs.clear()
+        self.accuracies.clear()
+        self.snapshot = None
+        self._apply(snap, [(snap.step, snap.output, snap.accuracy)])
+
+    def action_knob(self, name: str, up: bool) -> None:
+        s = self.session.settings
+        setattr(s, name, ladder(getattr(s, name), up))
+        self._dirty = True
+
+    def action_speed(self, up: bool) -> None:
+        self.speed = min(len(SPEEDS) - 1, self.speed + 1) if up else max(0, self.speed - 1)
+        self._dirty = True
+
+    def action_back(self) -> None:
+        self.running = False
+        self.app.pop_screen()
+
+    # ---- the run ------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="run")
+    def _run(self, generation: int) -> None:
+        """Step until paused, reset, cancelled or diverged, reporting at most every POST_INTERVAL."""
+        worker = get_current_worker()
+        samples, last_post = [], time.monotonic()
+        while self.running and not worker.is_cancelled and generation == self.generation:
+            with self.lock:
+                if generation != self.generation:
+                    break
+                snap = self.session.step()
+            samples.append((snap.step, snap.output, snap.accuracy))
+            rate = SPEEDS[self.speed]
+            now = time.monotonic()
+            if snap.diverged or rate or now - last_post >= POST_INTERVAL:
+                self.post_message(Stepped(generation, snap, samples))
+                samples, last_post = [], now
+            if snap.diverged:
+                break
+            if rate:
+                time.sleep(1.0 / rate)
+        if samples:
+            self.post_message(Stepped(generation, snap, samples))
+
+    def on_stepped(self, message: Stepped) -> None:
+        if message.generation == self.generation:
+            self._apply(message.snapshot, message.samples)
+
+    def _apply(self, snap: Snapshot, samples) -> None:
+        """Take a snapshot in (UI thread only); the widgets catch up on the next redraw tick."""
+        for step, output, accuracy in samples:
+            if not math.isfinite(output):
+                continue  # a diverged step is announced, never plotted
+            self.outputs.add(step, output)
+            if accuracy is not None:
+                self.accuracies.add(step, accuracy)
+        self.snapshot = snap
+        self._dirty = self._charts_dirty = True
+        if snap.diverged:
+            self.running = False
+            self.notify(f"{snap.diverged}. Press r to reset.", title="run stopped", severity="error", timeout=10)
+        self._redraw()
+
+    # ---- drawing ------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        if not self._dirty or not self.is_mounted:
+            return
+        self._dirty = False
+        snap = self.snapshot
+        self._update_status(snap)
+        if self.session.is_classifier:
+            self._update_params(snap)
+            self.query_one(BoundaryView).show(snap.values)
+        else:
+            self.query_one(CircuitView).show(snap.wires)
+            self._update_inputs(snap)
+        now = time.monotonic()
+        if self._charts_dirty and (now - self._last_chart >= CHART_INTERVAL or not self.running):
+            self._charts_dirty, self._last_chart = False, now
+            if self.session.is_classifier:
+                self.query_one("#loss-chart", HistoryChart).show(self.outputs)
+                self.query_one("#acc-chart", HistoryChart).show(self.accuracies)
+            else:
+                self.query_one("#output-chart", HistoryChart).show(self.outputs)
+        elif self._charts_dirty:
+            self._dirty = True  # come back for the charts on a later tick
+
+    def _update_status(self, snap: Snapshot) -> None:
+        st = self.session.settings
+        if self.running:
+            t0, s0 = self._rate_mark
+            dt = time.monotonic() - t0
+            if dt > 0.5:
+                self.steps_per_second = (snap.step - s0) / dt
+                self._rate_mark = (time.monotonic(), snap.step)
+        speed = SPEEDS[self.speed]
+        what = "cost" if self.session.is_classifier else "output"
+        line1 = Text.assemble(
+            ("strategy ", "dim"), (self.session.strategy, "bold"),
+            ("   step ", "dim"), (f"{snap.step:,}", "bold"),
+            (f"   {what} ", "dim"), (num(snap.output), "bold green"),
+            *((("   accuracy ", "dim"), (f"{snap.accuracy:.3f}", "bold")) if snap.accuracy is not None else ()))
+        state = ("running" if self.running else "paused")
+        if self.running and self.steps_per_second:
+            state += f" at {self.steps_per_second:,.0f} steps/s"
+        line2 = Text.assemble(
+            ("forward passes ", "dim"), (f"{snap.forward_passes:,}", "bold yellow"),
+            ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"),
+            "   ", (state, "bold cyan" if self.running else "dim"))
+        if snap.diverged:
+            line2 = Text(f"{snap.diverged}: press r to reset", "bold red")
+        line3 = Text.assemble(
+            ("step size ", "dim"), f"{st.step_size:g}", ("   h ", "dim"), f"{st.h:g}",
+            ("   tweak ", "dim"), f"{st.tweak:g}", ("   tries ", "dim"), f"{st.tries}",
+            ("   speed ", "dim"), ("max" if speed == 0 else f"{speed}/s"))
+        self.query_one("#status", Static).update(Text("\n").join([line1, line2, line3]), layout=False)
+
+    def _update_params(self, snap: Snapshot) -> None:
+        table = self.query_one("#params", DataTable)
+        for i, name in enumerate(self.session.objective.names, start=1):
+            col = table.ordered_columns[i].key
+            table.update_cell("value", col, num(snap.values[name]), update_width=True)
+            table.update_cell("pull used", col, num(snap.grads[name]) if snap.grads else "·", update_width=True)
+
+    def _update_inputs(self, snap: Snapshot) -> None:
+        table = self.query_one("#inputs", DataTable)
+        cols = [c.key for c in table.ordered_columns]
+        st = self.session.settings
+        try:  # measured on a fresh copy of the circuit: these passes are not the strategy's cost
+            check = gradient_check(self.session.scenario.expression, dict(snap.values), st.h, st.centered)
+        except ValueError:
+            check = None
+        for name, value in snap.values.items():
+            a = check["analytic"][name] if check else None
+            n = check["numerical"][name] if check else None
+            cells = (num(value), num(a), num(n), f"{abs(a - n):.1e}" if check else "·")
+            for col, cell in zip(cols[1:], cells):
+                table.update_cell(name, col, cell, update_width=True)

@@ -1,0 +1,216 @@
+"""Pilot tests: real key presses against the app, asserting on the engine state the screen shows."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from textual.widgets import DataTable, OptionList, Static
+
+from hnn_tui.app import HnnApp
+from hnn_tui.engine import Session, bundled_names, load_scenario
+from hnn_tui.screens.help import HelpScreen
+from hnn_tui.screens.picker import PickerScreen
+from hnn_tui.screens.playground import PlaygroundScreen
+from hnn_tui.widgets.boundary_view import BoundaryView
+from hnn_tui.widgets.circuit_view import CircuitView
+
+SIZE = (120, 40)
+KEYS = {"random": "1", "numerical": "2", "analytic": "3"}
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (the worker thread needs real time)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        assert loop.time() < end, "timed out waiting for the app"
+        await pilot.pause(0.02)
+
+
+def status_text(app) -> str:
+    return str(app.screen.query_one("#status", Static).render())
+
+
+@pytest.mark.parametrize("name", bundled_names())
+async def test_every_scenario_opens_from_the_picker_and_steps_with_each_strategy(name):
+    app = HnnApp()
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, PickerScreen)
+        listing = app.screen.query_one(OptionList)
+        for _ in range(bundled_names().index(name)):
+            await pilot.press("down")
+        assert listing.highlighted == bundled_names().index(name)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PlaygroundScreen) and screen.session.scenario.name == name
+        twin = Session(load_scenario(name))  # the same steps, taken directly on the engine
+        for strategy, key in KEYS.items():
+            await pilot.press(key, "s")
+            twin.set_strategy(strategy)
+            expected = twin.step()
+            shown = screen.snapshot
+            assert shown.strategy == strategy
+            assert dict(shown.values) == pytest.approx(dict(expected.values), abs=1e-12)
+            assert (shown.grads is None) == (strategy == "random")
+            if shown.grads is not None:
+                assert dict(shown.grads) == pytest.approx(dict(expected.grads), abs=1e-12)
+            assert (shown.forward_passes, shown.backward_passes) == (expected.forward_passes, expected.backward_passes)
+            assert shown.accuracy == expected.accuracy
+        await pilot.pause()
+        text = status_text(app)
+        assert f"forward passes {expected.forward_passes:,}" in text
+        assert f"backward passes {expected.backward_passes:,}" in text
+        assert "strategy analytic" in text and "step 3" in text
+
+
+async def test_circuit_screen_shows_the_guide_numbers_after_one_analytic_step():
+    app = HnnApp("two_gates")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3", "s")
+        await pilot.pause()
+        tree = str(app.screen.query_one(CircuitView).render())
+        assert "f = -11.5924  ∇ 1" in tree
+        assert "q = 2.9200  ∇ -4" in tree and "z = -3.9700  ∇ 3" in tree
+        table = app.screen.query_one("#inputs", DataTable)
+        assert table.get_row("x")[:2] == ["x", "-2.0400"]
+        # the gradient check at the new point: dx = z = -3.97, numerical agrees
+        assert table.get_row("x")[2:4] == ["-3.9700", "-3.9700"]
+
+
+async def test_classifier_screen_reflects_training():
+    app = HnnApp("svm")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.advance(400)
+        await pilot.pause()
+        twin = Session(load_scenario("svm"))
+        final = list(twin.run(400))[-1]
+        assert dict(screen.snapshot.values) == pytest.approx(dict(final.values), abs=1e-12)
+        assert screen.snapshot.accuracy == final.accuracy
+        assert len(screen.outputs) == 401 and screen.outputs.values[-1] == pytest.approx(final.output)
+        table = screen.query_one("#params", DataTable)
+        assert table.get_row("value")[1] == f"{final.values['a']:.4f}"
+        boundary = screen.query_one(BoundaryView)
+        rows, cols = boundary.grid_shape
+        w, h = boundary.size
+        assert (rows, cols) == (2 * (h - 1), w - 7)  # the grid fills the plot area exactly
+        assert f"accuracy {final.accuracy:.3f}" in status_text(app)
+
+
+async def test_run_and_pause_with_the_worker():
+    app = HnnApp("neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("full_stop", "full_stop", "full_stop", "full_stop")  # speed up to max
+        assert screen.speed == 7
+        await pilot.press("space")
+        assert screen.running
+        await wait_for(pilot, lambda: screen.snapshot.step >= 200)
+        await pilot.press("space")
+        assert not screen.running
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        paused_at = screen.session.step_count
+        await pilot.pause(0.2)
+        assert screen.session.step_count == paused_at  # nothing steps while paused
+        assert screen.snapshot.step == paused_at  # and the screen shows the last step taken
+        assert screen.snapshot.forward_passes == paused_at == screen.snapshot.backward_passes
+
+
+async def test_reset_restores_the_start_even_mid_run():
+    app = HnnApp("svm")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        start = screen.snapshot
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.snapshot.step >= 5)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.running
+        assert screen.snapshot.step == 0 and dict(screen.snapshot.values) == dict(start.values)
+        assert screen.snapshot.forward_passes == 0 and len(screen.outputs) == 1
+
+
+async def test_knobs_change_the_settings_live():
+    app = HnnApp("single_gate")
+    async with app.run_test(size=SIZE) as pilot:
+        st = app.screen.session.settings
+        await pilot.press("plus", "h", "T", "T", "comma")
+        assert (st.step_size, st.h, st.tweak) == (0.02, 5e-05, 0.05)
+        assert app.screen.speed == 3
+        await pilot.press("3", "s")
+        assert dict(app.screen.snapshot.values) == pytest.approx({"x": -2 + 0.02 * 3, "y": 3 + 0.02 * -2})
+        await pilot.pause()
+        assert "step size 0.02" in status_text(app) and "h 5e-05" in status_text(app)
+
+
+async def test_divergence_pauses_and_names_the_step(tmp_path):
+    f = tmp_path / "blowup.toml"
+    f.write_text('title = "blow up"\nkind = "circuit"\n[circuit]\nexpression = "exp(x * x)"\n'
+                 'inputs = { x = 2.0 }\n[settings]\nstep_size = 1000.0\n')
+    app = HnnApp(str(f))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.snapshot.diverged is not None)
+        await app.workers.wait_for_complete()
+        assert not screen.running
+        assert "diverged at step" in screen.snapshot.diverged
+        await pilot.pause()
+        assert "press r to reset" in status_text(app)
+        await pilot.press("r")
+        assert screen.snapshot.diverged is None and screen.snapshot.values["x"] == 2.0
+
+
+async def test_quitting_mid_run_exits_cleanly():
+    app = HnnApp("neural_net")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.screen.snapshot.step > 3)
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+    assert all(w.is_finished for w in app.workers)
+
+
+async def test_help_and_back_to_the_picker():
+    app = HnnApp("neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PlaygroundScreen)
+        await pilot.press("b")
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_too_small_terminal_says_so():
+    app = HnnApp("svm")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        assert "needs at least 60x18" in str(app.screen.query_one("#too-small", Static).render())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+
+
+async def test_a_broken_file_in_the_folder_is_shown_and_the_rest_still_works(tmp_path):
+    (tmp_path / "broken.toml").write_text('title = "x"\nkind = "circuit"\n[circuit]\nexpression = "x.y"\n')
+    app = HnnApp(folder=str(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        listing = app.screen.query_one(OptionList)
+        broken = len(bundled_names())
+        assert str(listing.get_option_at_index(broken).prompt).startswith("⚠ broken.toml")
+        for _ in range(broken):
+            await pilot.press("down")
+        await pilot.pause()
+        assert "circuit.expression" in str(app.screen.query_one("#description", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)  # it refused, and said so
+        assert any("circuit.expression" in n.message for n in app._notifications)
+        await pilot.press("up", "enter")
+        assert isinstance(app.screen, PlaygroundScreen)

@@ -214,3 +214,16 @@ async def test_a_broken_file_in_the_folder_is_shown_and_the_rest_still_works(tmp
         assert any("circuit.expression" in n.message for n in app._notifications)
         await pilot.press("up", "enter")
         assert isinstance(app.screen, PlaygroundScreen)
+
+
+def test_region_and_point_colours_stay_apart_in_16_and_8_colour_terminals():
+    from rich.color import Color, ColorSystem
+
+    from hnn_tui.widgets.boundary_view import NEG_BG, POINT_STYLES, POS_BG
+
+    standard = [Color.parse(c).downgrade(ColorSystem.STANDARD).number for c in (POS_BG, NEG_BG)]
+    assert standard == [4, 1]  # blue and red, not two greys
+    glyph_colours = {lab: style.split()[-1] for lab, (glyph, style) in POINT_STYLES.items()}
+    points = {Color.parse(c).downgrade(ColorSystem.STANDARD).number % 8 for c in glyph_colours.values()}
+    assert len(points) == 2 and not points & {4, 1}  # without bright colours, still two and off the regions
+    assert POINT_STYLES[1][0] != POINT_STYLES[-1][0]  # and each class has its own glyph

@@ -8,7 +8,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 # Region colours that stay apart when a terminal downgrades them: blue and red, not two greys.
-POS_BG, NEG_BG = "#1f4e96", "#962a1f"
+POS_BG, NEG_BG = "#1c3f94", "#962a1f"  # 256 colours: 24 and 88; 16 colours: blue (4) and red (1)
 POINT_STYLES = {1: ("●", "bold #b8e0ff"), -1: ("▲", "bold #ffd2a8")}
 GUTTER = 7  # columns for the y tick labels
 AXIS_STYLE = Style.parse("dim")

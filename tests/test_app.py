@@ -227,3 +227,16 @@ def test_region_and_point_colours_stay_apart_in_16_and_8_colour_terminals():
     points = {Color.parse(c).downgrade(ColorSystem.STANDARD).number % 8 for c in glyph_colours.values()}
     assert len(points) == 2 and not points & {4, 1}  # without bright colours, still two and off the regions
     assert POINT_STYLES[1][0] != POINT_STYLES[-1][0]  # and each class has its own glyph
+
+
+async def test_huge_but_finite_outputs_do_not_break_the_chart():
+    app = HnnApp("single_gate")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        app.screen.session.settings.step_size = 1e100  # x * y explodes to ~1e300 in a few steps
+        app.screen.advance(2)
+        await pilot.pause()
+        assert abs(app.screen.snapshot.output) > 1e200 and app.screen.snapshot.diverged is None
+        await pilot.pause(0.2)
+        shot = app.export_screenshot()  # renders every widget: must not raise
+        assert "clipped" in shot and "cannot draw" not in shot

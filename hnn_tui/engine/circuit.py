@@ -45,9 +45,12 @@ class Circuit:
         return [(g.name, tuple(index[id(u)] for u in g.inputs), index[id(g.utop)]) for g in self.gates]
 
     def first_non_finite(self) -> Unit | None:
-        """The first wire (inputs, then gates in order) whose value or grad is nan or inf."""
+        """The first wire whose value is nan or inf (inputs, then gates in order), else the first such grad."""
         for u in self.units:
-            if not (math.isfinite(u.value) and math.isfinite(u.grad)):
+            if not math.isfinite(u.value):
+                return u
+        for u in self.units:
+            if not math.isfinite(u.grad):
                 return u
         return None
 

@@ -11,6 +11,13 @@ FUNCTIONS = {"sigmoid": 1, "tanh": 1, "relu": 1, "exp": 1, "log": 1, "max": 2}
 BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
 MAX_LENGTH = 2000  # characters
 MAX_DEPTH = 60  # nested operations
+FRIENDLY = {"Attribute": "attribute access (a.b)", "Subscript": "indexing (a[b])", "Lambda": "lambda",
+            "ListComp": "a comprehension", "SetComp": "a comprehension", "DictComp": "a comprehension",
+            "GeneratorExp": "a generator", "Compare": "a comparison", "BoolOp": "and/or", "IfExp": "if/else",
+            "NamedExpr": ":=", "Tuple": "a tuple", "List": "a list", "Dict": "a dict", "Set": "a set",
+            "Starred": "*", "Await": "await", "Yield": "yield", "JoinedStr": "an f-string", "Not": "not",
+            "Invert": "~", "FloorDiv": "//", "Mod": "%", "MatMult": "@", "LShift": "<<", "RShift": ">>",
+            "BitOr": "|", "BitAnd": "&", "BitXor": "^", "Slice": "a slice"}
 SYNTAX_HELP = "numbers, names, + - * /, unary minus, ** with a constant exponent, and sigmoid tanh relu exp log max"
 
 
@@ -68,7 +75,7 @@ def _check(node: ast.AST, depth: int = 0) -> None:
             _check(a, depth + 1)
         return
     what = type(node.op).__name__ if isinstance(node, (ast.BinOp, ast.UnaryOp)) else type(node).__name__
-    raise ExpressionError(f"{what} is not allowed; use {SYNTAX_HELP}", _col(node))
+    raise ExpressionError(f"{FRIENDLY.get(what, what)} is not allowed; use {SYNTAX_HELP}", _col(node))
 
 
 def parse(text: str) -> ast.expr:

@@ -65,8 +65,8 @@ def test_two_gates_in_a_real_terminal(session, size):
 def test_picker_then_svm_in_a_real_terminal(session):
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40", "env", "TERM=xterm-256color", str(HNN))
     wait_for_text(session, "choose a scenario")
-    # the list is neural_net, neuron, single_gate, svm, two_gates: the description follows the highlight
-    for title in ("A single neuron", "A single gate", "A linear SVM"):
+    # the list is single_gate, two_gates, neuron, svm, neural_net: the description follows the highlight
+    for title in ("Two gates", "A single neuron", "A linear SVM"):
         for _ in range(50):  # keys sent while the app still starts up may be dropped: press until it moves
             tmux("send-keys", "-t", session, "Down")
             try:

@@ -41,6 +41,7 @@ class Scenario:
     seed: int
     settings: Settings
     source: str = ""
+    order: int = 1000
     expression: str = ""
     inputs: dict = field(default_factory=dict)
     trainable: tuple = ()
@@ -211,13 +212,15 @@ def parse_scenario(text: str, source: str, name: str = "") -> Scenario:
     strategy = t.choice("strategy", tuple(STRATEGIES), "analytic")
     steps = t.integer("steps", 1, lo=0, hi=10**8)
     seed = t.integer("seed", 0, lo=0, hi=2**32 - 1)
+    order = t.integer("order", 1000, lo=0, hi=10**6)
     st = t.table("settings", {})
     settings = _settings(st)
     st.finish()
     parts = _circuit(t) if kind == "circuit" else _classifier(t)
     t.finish()
     return Scenario(name=name or Path(source).stem, title=title, description=description.strip(), kind=kind,
-                    strategy=strategy, steps=steps, seed=seed, settings=settings, source=source, **parts)
+                    strategy=strategy, steps=steps, seed=seed, settings=settings, source=source, order=order,
+                    **parts)
 
 
 def load_scenario(ref: str | Path) -> Scenario:
@@ -247,4 +250,10 @@ def load_scenario(ref: str | Path) -> Scenario:
 
 
 def bundled_names() -> list[str]:
-    return sorted(p.stem for p in BUNDLED_DIR.glob("*.toml"))
+    """Bundled scenario names in lesson order (each file's `order`, then by name)."""
+    def key(path: Path):
+        try:
+            return tomllib.loads(path.read_text("utf-8")).get("order", 1000), path.stem
+        except (OSError, ValueError):
+            return 1000, path.stem
+    return [p.stem for p in sorted(BUNDLED_DIR.glob("*.toml"), key=key)]

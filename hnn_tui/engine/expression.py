@@ -25,7 +25,7 @@ class ExpressionError(ValueError):
     """An expression refused before anything was evaluated; `column` is 1-based (0 if unknown)."""
 
     def __init__(self, message: str, column: int = 0):
-        self.column = column
+        self.message, self.column = message, column
         super().__init__(f"{message} (column {column})" if column else message)
 
 
@@ -33,10 +33,18 @@ def _col(node: ast.AST) -> int:
     return getattr(node, "col_offset", -1) + 1
 
 
+def _float(v: int | float) -> float:
+    """A literal as a float; an integer too large for one becomes inf (and is refused as not finite)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf
+
+
 def _constant(node: ast.AST) -> float | None:
     """The number a node stands for if it is a literal (with optional unary signs), else None."""
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return float(node.value)
+        return _float(node.value)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         v = _constant(node.operand)
         return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
@@ -50,8 +58,9 @@ def _check(node: ast.AST, depth: int = 0) -> None:
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
             raise ExpressionError(f"only numbers are allowed, not {type(node.value).__name__} {node.value!r}", _col(node))
-        if not math.isfinite(float(node.value)):
-            raise ExpressionError(f"the number {node.value!r} is not finite", _col(node))
+        if not math.isfinite(_float(node.value)):
+            digits = str(node.value) if len(str(node.value)) <= 20 else f"{str(node.value)[:8]}... ({len(str(node.value))} digits)"
+            raise ExpressionError(f"the number {digits} is too large (not finite as a float)", _col(node))
         return
     if isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
@@ -86,16 +95,24 @@ def parse(text: str) -> ast.expr:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if "\n" in text.strip() or "\r" in text:
         raise ExpressionError("the expression must be on one line")
+    body = text.strip()
+    lead = len(text) - len(text.lstrip())  # columns count from the text as typed, leading spaces too
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(body, mode="eval")
     except SyntaxError as e:
-        raise ExpressionError(f"syntax error: {e.msg}", e.offset or 0) from None
+        raise ExpressionError(f"syntax error: {e.msg}", lead + e.offset if e.offset else 0) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError(f"expression nests deeper than {MAX_DEPTH} operations") from None
     try:
         _check(tree.body)
     except RecursionError:
         raise ExpressionError(f"expression nests deeper than {MAX_DEPTH} operations") from None
+    except ExpressionError as e:
+        if not e.column:
+            raise
+        # ast counts UTF-8 bytes; the user counts characters
+        chars = len(body.encode("utf-8")[: e.column - 1].decode("utf-8", errors="ignore"))
+        raise ExpressionError(e.message, lead + chars + 1) from None
     return tree.body
 
 

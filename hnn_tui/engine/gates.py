@@ -46,7 +46,8 @@ def _pow(a: float, p: float) -> float:
     try:
         r = a**p
     except (OverflowError, ZeroDivisionError):
-        return math.inf
+        odd = float(p).is_integer() and p % 2 == 1
+        return math.copysign(math.inf, a) if odd else math.inf  # (-big)^3 overflows to -inf, as in IEEE
     return r if isinstance(r, float) else math.nan
 
 

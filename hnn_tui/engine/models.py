@@ -91,6 +91,14 @@ def net_param_names(hidden: int) -> tuple[list[list[str]], list[str], str]:
     return neurons, [f"{letters[i]}{top}" for i in range(hidden)], f"{letters[hidden]}{top}"
 
 
+def param_names(model: str, hidden: int = 3) -> list[str]:
+    """Every parameter of a model in the guide's order: a, b, c for the SVM; a1, b1, c1, ... d4 for the net."""
+    if model == "svm":
+        return ["a", "b", "c"]
+    neurons, top_w, top_b = net_param_names(hidden)
+    return [p for n in neurons for p in n] + top_w + [top_b]
+
+
 class ReluNet(Classifier):
     """n_i = max(0, a_i*x + b_i*y + c_i); score = sum of top weights * n_i + bias (guide: 3 neurons)."""
 
@@ -111,7 +119,7 @@ class ReluNet(Classifier):
         for w, n in zip(top_w[1:], acts[1:]):
             total = b.gate("add", total, b.gate("mul", b.input(w), n))
         out = b.gate("add", total, b.input(top_b), label="score")
-        params = [p for n in neurons for p in n] + top_w + [top_b]
+        params = param_names("net", hidden)
         weights = [p for n in neurons for p in n[:2]] + top_w
         super().__init__(b.build(out), params, weights, loss)
         self.neurons, self.top_w, self.top_b = neurons, top_w, top_b

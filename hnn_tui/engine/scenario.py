@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import datasets
 from .expression import ExpressionError, build_circuit, parse
-from .models import LOSSES, MAX_HIDDEN
+from .models import LOSSES, MAX_HIDDEN, param_names
 from .strategies import STRATEGIES, Settings
 
 _HERE = Path(__file__).resolve()
@@ -142,6 +142,11 @@ def _circuit(t: _Table) -> dict:
     inputs = c.numbers("inputs")
     w = c.table("wires", {})
     wires = {k: w.get(k, (str,), what="a sub-expression of the expression") for k in w.data}
+    for label, sub in wires.items():
+        try:
+            parse(sub)
+        except ExpressionError as e:
+            w.fail(label, str(e))
     try:
         circuit = build_circuit(expression, inputs, wires)
     except ExpressionError as e:
@@ -149,10 +154,14 @@ def _circuit(t: _Table) -> dict:
     missing = [n for n in circuit.inputs if n not in inputs]
     if missing:
         c.fail("inputs", f"expected a value for every input of the expression; missing {', '.join(missing)}")
+    named = {u.name for u in circuit.units}
+    for label, sub in wires.items():
+        if label not in named:
+            w.fail(label, f"expected a sub-expression computed by a gate of {expression!r}, got {sub!r}")
     trainable = c.get("trainable", (list,), list(inputs), "a list of input names")
     for n in trainable:
-        if n not in inputs:
-            c.fail("trainable", f"expected names of inputs ({', '.join(inputs)}), got {n!r}")
+        if not isinstance(n, str) or n not in inputs:
+            c.fail("trainable", f"expected names of inputs ({', '.join(inputs)}), got {_short(n)}")
     if not trainable:
         c.fail("trainable", "expected at least one input to train")
     c.finish()
@@ -171,6 +180,10 @@ def _classifier(t: _Table) -> dict:
         init=m.numbers("init", None) if "init" in m.data else None,
         init_scale=m.number("init_scale", 0.5, minimum=0.0),
     )
+    names = param_names(model, out["hidden"])
+    for p in out["init"] or {}:
+        if p not in names:
+            m.fail(f"init.{p}", f"unknown parameter; expected some of {', '.join(names)}")
     m.finish()
     d = t.table("data")
     if "points" in d.data or "labels" in d.data:

@@ -11,7 +11,7 @@ import numpy as np
 from .circuit import CircuitObjective
 from .expression import build_circuit
 from .models import Classifier, ClassifierObjective, cost, init_params, make_model
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .strategies import STRATEGIES, Settings
 
 
@@ -55,6 +55,10 @@ class Session:
             raise ValueError(f"unknown strategy {self.strategy!r}; expected one of {', '.join(STRATEGIES)}")
         self.settings: Settings = replace(scenario.settings)
         self.reset()
+        if self.current.diverged:  # nothing to step from: the file itself is at fault
+            key = "model.init" if self.is_classifier else "circuit.inputs"
+            bad = self.current.diverged.split(": ", 1)[-1]
+            raise ScenarioError(scenario.source or scenario.name, key, f"the start is not finite ({bad} at step 0)")
 
     @property
     def is_classifier(self) -> bool:

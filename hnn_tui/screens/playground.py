@@ -261,7 +261,7 @@ class PlaygroundScreen(SizedScreen):
         line1 = Text.assemble(
             ("strategy ", "dim"), (self.session.strategy, "bold"),
             ("   step ", "dim"), (f"{snap.step:,}", "bold"),
-            (f"   {what} ", "dim"), (num(snap.output), "bold green"),
+            (f"   {what} ", "dim"), (num(snap.output, 6), "bold green"),
             *((("   accuracy ", "dim"), (f"{snap.accuracy:.3f}", "bold")) if snap.accuracy is not None else ()))
         state = ("running" if self.running else "paused")
         if self.running and self.steps_per_second:

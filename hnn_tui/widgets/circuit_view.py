@@ -13,8 +13,8 @@ GRAD_STYLE = "bold magenta"
 GATE_STYLE = "cyan"
 
 
-def num(x: float | None) -> str:
-    """Compact number: whole numbers bare, others to 4 decimals, scientific below 1e-4 and from 1e5."""
+def num(x: float | None, decimals: int = 4) -> str:
+    """Compact number: whole numbers bare, others to `decimals` places, scientific below 1e-4 and from 1e5."""
     if x is None:
         return "·"
     if not math.isfinite(x):
@@ -23,7 +23,7 @@ def num(x: float | None) -> str:
         return f"{x:.3e}"
     if x == round(x):
         return str(int(x))  # whole numbers as the guide writes them: -4, 3, 1
-    return f"{x:.4f}" if abs(x) >= 1e-4 else f"{x:.0e}"  # a tiny value stays visible: -4e-10
+    return f"{x:.{decimals}f}" if abs(x) >= 1e-4 else f"{x:.0e}"  # a tiny value stays visible: -4e-10
 
 
 def render_tree(structure, wires, max_lines: int = 200) -> Text:

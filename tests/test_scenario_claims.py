@@ -1,0 +1,25 @@
+"""What the bundled scenarios' descriptions claim about runs of the guide's code, computed by the engine."""
+from __future__ import annotations
+
+import dataclasses
+
+from hnn_tui.engine import Session, load_scenario
+
+
+def accuracies(reg: float | None, seed: int, steps: int = 400) -> list[float]:
+    sc = load_scenario("neural_net")
+    if reg is not None:
+        sc = dataclasses.replace(sc, reg=reg)
+    return [snap.accuracy for snap in Session(sc, seed=seed).run(steps)]
+
+
+def test_neural_net_seed_0_is_perfect_at_step_171_and_back_at_half_by_400():
+    accs = accuracies(None, 0)
+    assert accs.index(1.0) + 1 == 171  # accs[k] is after step k + 1
+    assert accs[-1] == 0.5
+
+
+def test_neural_net_with_a_weaker_spring_ends_perfect_on_8_of_seeds_0_to_9():
+    finals = [accuracies(0.1, seed)[-1] for seed in range(10)]
+    assert sum(a == 1.0 for a in finals) == 8
+    assert "reg = 0.1" in load_scenario("neural_net").description

@@ -70,8 +70,8 @@ async def test_circuit_screen_shows_the_guide_numbers_after_one_analytic_step():
         await pilot.press("3", "s")
         await pilot.pause()
         tree = str(app.screen.query_one(CircuitView).render())
-        assert "f = -11.5924  ∇ 1" in tree
-        assert "q = 2.9200  ∇ -4" in tree and "z = -3.9700  ∇ 3" in tree
+        assert "f = -11.5924 ∇ 1" in tree
+        assert "q = 2.9200 ∇ -4" in tree and "z = -3.9700 ∇ 3" in tree
         table = app.screen.query_one("#inputs", DataTable)
         assert table.get_row("x")[:2] == ["x", "-2.0400"]
         # the gradient check at the new point: dx = z = -3.97, numerical agrees

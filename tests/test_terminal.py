@@ -47,10 +47,10 @@ def test_two_gates_in_a_real_terminal(session, size):
     status = Path(f"/tmp/{session}.status")
     cmd = f"{HNN} two_gates; echo $? > {status}"
     tmux("new-session", "-d", "-s", session, "-x", str(w), "-y", str(h), "env", "TERM=xterm-256color", "sh", "-c", cmd)
-    wait_for_text(session, "f = -12   ← *")  # no backward pass yet, so no gradient on the wire
+    wait_for_text(session, "f = -12  ← *")  # no backward pass yet, so no gradient on the wire
     tmux("send-keys", "-t", session, "3", "s")
-    shown = wait_for_text(session, "f = -11.5924  ∇ 1")
-    assert "q = 2.9200  ∇ -4" in shown and "z = -3.9700  ∇ 3" in shown
+    shown = wait_for_text(session, "f = -11.5924 ∇ 1")
+    assert "q = 2.9200 ∇ -4" in shown and "z = -3.9700 ∇ 3" in shown
     assert "forward passes 1" in shown and "backward passes 1" in shown
     tmux("send-keys", "-t", session, "space")
     wait_for_text(session, "running")
@@ -79,3 +79,16 @@ def test_picker_then_svm_in_a_real_terminal(session):
     tmux("send-keys", "-t", session, "s")
     shown = wait_for_text(session, "step 1 ")
     assert "accuracy 0.667" in shown and "forward passes 1" in shown
+
+
+def test_arrows_then_enter_typed_at_once_open_the_chosen_scenario(session):
+    # A fast typist (or a pasted key sequence) sends the arrows and the enter in one burst; the
+    # enter must open what the arrows chose, not what was highlighted before they arrived.
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "TERM=xterm-256color",
+         str(HNN), "two_gates")
+    wait_for_text(session, "f = -12")
+    tmux("send-keys", "-t", session, "b")
+    wait_for_text(session, "choose a scenario")
+    tmux("send-keys", "-t", session, "Down", "Down", "Down", "Enter")
+    shown = wait_for_text(session, "step 0 ")
+    assert "— svm" in shown and "accuracy" in shown

@@ -44,8 +44,14 @@ def unwrap(text: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
 
 
+class ScenarioList(OptionList):
+    """The list of scenarios; its own enter opens one, after any arrow keys typed before it."""
+
+    BINDINGS = [Binding("enter", "select", "open")]  # OptionList's own hides it from the footer
+
+
 class PickerScreen(SizedScreen):
-    BINDINGS = [Binding("enter", "open", "open", show=True, priority=True),
+    BINDINGS = [Binding("enter", "open", "open", show=False),
                 Binding("question_mark", "app.help", "help"),
                 Binding("q", "app.quit", "quit")]
 
@@ -60,7 +66,7 @@ class PickerScreen(SizedScreen):
         with Horizontal(classes="body", id="picker"):
             options = [Option(("⚠ " if e.error else "") + (e.scenario.name if e.scenario else e.label), id=str(i))
                        for i, e in enumerate(self.entries)]
-            yield OptionList(*options, id="scenario-list")
+            yield ScenarioList(*options, id="scenario-list")
             with VerticalScroll(id="description-box"):
                 yield Static(id="description")
         yield Footer(compact=True)

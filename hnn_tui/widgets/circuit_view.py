@@ -41,11 +41,11 @@ def render_tree(structure, wires, max_lines: int = 200) -> Text:
         text.append(f"{label} = ")
         text.append(num(value), style=VALUE_STYLE)
         if grad is not None:
-            text.append("  ∇ ", style=GRAD_STYLE)
+            text.append(" ∇ ", style=GRAD_STYLE)
             text.append(num(grad), style=GRAD_STYLE)
         if i in made_by:
             name, ins = made_by[i]
-            text.append(f"   ← {SYMBOLS.get(name, name)}", style=GATE_STYLE)
+            text.append(f"  ← {SYMBOLS.get(name, name)}", style=GATE_STYLE)
         text.append("\n")
         lines += 1
         if i in made_by:

@@ -31,11 +31,18 @@ class HnnApp(App):
         if self.start_ref:
             try:
                 self.open_scenario(load_scenario(self.start_ref))
-            except ScenarioError as e:
+            except ScenarioError as e:  # the picker stays, with the reason in a notification
                 self.notify(str(e), title="cannot open", severity="error", timeout=10)
 
-    def open_scenario(self, scenario: Scenario) -> None:
-        self.push_screen(PlaygroundScreen(scenario, seed=self.seed))
+    def open_scenario(self, scenario: Scenario) -> bool:
+        """Open a playground; a scenario that cannot start (e.g. a non-finite start) is refused with a message."""
+        try:
+            screen = PlaygroundScreen(scenario, seed=self.seed)
+        except ScenarioError as e:
+            self.notify(str(e), title="cannot open", severity="error", timeout=10)
+            return False
+        self.push_screen(screen)
+        return True
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

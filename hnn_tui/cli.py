@@ -159,6 +159,9 @@ def main(argv: list[str] | None = None, out=None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `hnn-tui run svm --json | head`
         return 0
+    except KeyboardInterrupt:  # Ctrl+C outside a run's loop (which reports its own last step)
+        print("hnn-tui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

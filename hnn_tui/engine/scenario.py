@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import datasets
 from .expression import ExpressionError, build_circuit, parse
 from .models import LOSSES, MAX_HIDDEN, param_names
@@ -201,7 +203,11 @@ def _classifier(t: _Table) -> dict:
     else:
         name = d.choice("dataset", datasets.DATASETS)
         n = d.integer("n", 100, lo=2, hi=MAX_POINTS)
-        points, labels = datasets.load(name, n, d.number("noise", 0.1, minimum=0.0), d.integer("seed", 0))
+        noise, seed = d.number("noise", 0.1, minimum=0.0), d.integer("seed", 0)
+        with np.errstate(all="ignore"):  # a huge noise overflows: refused below, not warned about on stderr
+            points, labels = datasets.load(name, n, noise, seed)
+        if not all(math.isfinite(v) for p in points for v in p):
+            d.fail("noise", "expected a noise small enough that every generated point is finite")
     if not points:
         d.fail("points", "expected at least one point")
     if len(points) > MAX_POINTS:
@@ -218,6 +224,8 @@ def parse_scenario(text: str, source: str, name: str = "") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(source, "", f"not valid TOML: {e}") from None
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        raise ScenarioError(source, "", "not valid TOML: arrays or tables nested too deeply") from None
     t = _Table(source, data)
     kind = t.choice("kind", ("circuit", "classifier"))
     title = t.get("title", (str,), what="a short title")
@@ -246,13 +254,16 @@ def load_scenario(ref: str | Path) -> Scenario:
         raise ScenarioError(ref, "", f"no such scenario or file (bundled scenarios: {known})")
     if path.is_dir():
         raise ScenarioError(ref, "", "is a folder; expected a scenario .toml file")
+    if not path.is_file():  # a FIFO or a device would block or never end
+        raise ScenarioError(ref, "", "is not a regular file; expected a scenario .toml file")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(str(path), "", f"file is {size} bytes; a scenario is at most {MAX_FILE_BYTES}")
-        raw = path.read_bytes()
-    except OSError as e:
+        with path.open("rb") as f:  # read at most one byte past the limit: a file growing meanwhile cannot fill memory
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:  # vanished since the check above, unreadable, ...
         raise ScenarioError(str(path), "", f"cannot read it: {e.strerror or e}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(len(raw), _size(path))
+        raise ScenarioError(str(path), "", f"file is {size} bytes; expected a scenario of at most {MAX_FILE_BYTES}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -262,11 +273,18 @@ def load_scenario(ref: str | Path) -> Scenario:
     return parse_scenario(text, str(path), path.stem)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def bundled_names() -> list[str]:
     """Bundled scenario names in lesson order (each file's `order`, then by name)."""
     def key(path: Path):
         try:
             return tomllib.loads(path.read_text("utf-8")).get("order", 1000), path.stem
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return 1000, path.stem
     return [p.stem for p in sorted(BUNDLED_DIR.glob("*.toml"), key=key)]

@@ -120,10 +120,11 @@ class Session:
         wires, accuracy = (), None
         if self.is_classifier:
             v = self.model.values()
-            scores = self.model.scores(v, self._X[:, 0], self._X[:, 1])
-            weights = [v[p] for p in self.model.regularized]
-            output = cost(scores, self._y, weights, self.alpha, self.model.loss)
-            accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == self._y))
+            with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
+                scores = self.model.scores(v, self._X[:, 0], self._X[:, 1])
+                weights = [v[p] for p in self.model.regularized]
+                output = cost(scores, self._y, weights, self.alpha, self.model.loss)
+                accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == self._y))
         else:
             saved = [u.grad for u in self.circuit.units]  # the forward below must not erase the pulls
             output = self.circuit.forward()

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..engine import Scenario, ScenarioError, bundled_names, load_scenario
+from ..engine import Scenario, ScenarioError, Session, bundled_names, load_scenario
 from .base import SizedScreen
 
 
@@ -30,13 +30,21 @@ def discover(folder: str | None) -> list[Entry]:
     refs = [(n, n) for n in bundled_names()]
     if folder:
         refs += [(str(p), p.name) for p in sorted(Path(folder).glob("*.toml"))]
-    entries = []
-    for ref, label in refs:
-        try:
-            entries.append(Entry(ref, label, load_scenario(ref)))
-        except ScenarioError as e:
-            entries.append(Entry(ref, label, error=str(e)))
-    return entries
+    return [load_entry(ref, label) for ref, label in refs]
+
+
+def load_entry(ref: str, label: str) -> Entry:
+    """Read one scenario from disk; a file that fails to load, or whose start is not finite, gets its error."""
+    try:
+        scenario = load_scenario(ref)
+        Session(scenario)  # a start that is already NaN or infinite is the file's fault too
+    except ScenarioError as e:
+        return Entry(ref, label, error=str(e))
+    return Entry(ref, label, scenario)
+
+
+def prompt(entry: Entry) -> str:
+    return ("⚠ " if entry.error else "") + (entry.scenario.name if entry.scenario else entry.label)
 
 
 def unwrap(text: str) -> str:
@@ -64,8 +72,7 @@ class PickerScreen(SizedScreen):
         yield Header()
         yield self.too_small_message()
         with Horizontal(classes="body", id="picker"):
-            options = [Option(("⚠ " if e.error else "") + (e.scenario.name if e.scenario else e.label), id=str(i))
-                       for i, e in enumerate(self.entries)]
+            options = [Option(prompt(e), id=str(i)) for i, e in enumerate(self.entries)]
             yield ScenarioList(*options, id="scenario-list")
             with VerticalScroll(id="description-box"):
                 yield Static(id="description")
@@ -105,7 +112,12 @@ class PickerScreen(SizedScreen):
             box.update(Text.assemble((sc.title, "bold"), "\n", (meta, "dim"), "\n\n", unwrap(sc.description)))
 
     def _open(self, index: int) -> None:
-        e = self.entries[index]
+        """Open the file as it is now: a file edited, broken or deleted since the picker listed it counts."""
+        e = load_entry(self.entries[index].ref, self.entries[index].label)
+        if e != self.entries[index]:
+            self.entries[index] = e
+            self.query_one(OptionList).replace_option_prompt_at_index(index, prompt(e))
+            self._describe(index)
         if e.error:
             self.notify(e.error, title="cannot open", severity="error", timeout=8)
             return

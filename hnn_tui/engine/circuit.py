@@ -14,6 +14,8 @@ class Circuit:
         self.output = output
         self.constants = list(constants)
         self.units = list(inputs.values()) + self.constants + [g.utop for g in gates]
+        self._backward_order = gates[::-1]
+        self._named_inputs = list(inputs.items())
 
     def forward(self) -> float:
         for g in self.gates:
@@ -26,11 +28,12 @@ class Circuit:
 
     def backward(self, pull: float = 1.0) -> dict[str, float]:
         """Pull on the output with `pull` and let it flow back; returns d(output)/d(input) times pull."""
-        self.zero_grad()
+        for u in self.units:  # zero_grad(), inlined: this runs once per point
+            u.grad = 0.0
         self.output.grad = pull
-        for g in reversed(self.gates):
+        for g in self._backward_order:
             g.backward()
-        return {name: u.grad for name, u in self.inputs.items()}
+        return {name: u.grad for name, u in self._named_inputs}
 
     def set_inputs(self, values: dict[str, float]) -> None:
         for name, v in values.items():

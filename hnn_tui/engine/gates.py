@@ -92,8 +92,9 @@ class Add(Gate):
 
     def backward(self):
         u0, u1 = self.inputs
-        u0.grad += 1.0 * self.utop.grad  # d/du0 = 1
-        u1.grad += 1.0 * self.utop.grad  # d/du1 = 1
+        g = self.utop.grad  # the pull on the output
+        u0.grad += g  # d/du0 = 1
+        u1.grad += g  # d/du1 = 1
 
 
 class Sub(Gate):
@@ -106,8 +107,9 @@ class Sub(Gate):
 
     def backward(self):
         u0, u1 = self.inputs
-        u0.grad += 1.0 * self.utop.grad  # d/du0 = 1
-        u1.grad += -1.0 * self.utop.grad  # d/du1 = -1
+        g = self.utop.grad
+        u0.grad += g  # d/du0 = 1
+        u1.grad += -g  # d/du1 = -1
 
 
 class Mul(Gate):
@@ -120,8 +122,9 @@ class Mul(Gate):
 
     def backward(self):
         u0, u1 = self.inputs
-        u0.grad += u1.value * self.utop.grad  # d/du0 = u1
-        u1.grad += u0.value * self.utop.grad  # d/du1 = u0
+        g = self.utop.grad
+        u0.grad += u1.value * g  # d/du0 = u1
+        u1.grad += u0.value * g  # d/du1 = u0
 
 
 class Div(Gate):
@@ -179,8 +182,8 @@ class Sigmoid(Gate):
         return self.utop
 
     def backward(self):
-        s = self.utop.value
-        self.inputs[0].grad += s * (1.0 - s) * self.utop.grad  # d/du0 = s(1-s)
+        s = self.utop
+        self.inputs[0].grad += s.value * (1.0 - s.value) * s.grad  # d/du0 = s(1-s)
 
 
 class Tanh(Gate):

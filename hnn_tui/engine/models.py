@@ -7,9 +7,12 @@ import string
 import numpy as np
 
 from .circuit import Circuit, CircuitBuilder
+from .vectors import Linear, Vec, VecRelu
 
 LOSSES = ("hinge", "squared_hinge")
+MODELS = ("svm", "net", "mlp")
 MAX_HIDDEN = 25  # the guide names output weights a4, b4, c4 ... by letter
+MAX_LAYERS, MAX_WIDTH = 4, 64  # the mlp's hidden layers
 
 
 def hinge_pull(score: float, label: int, loss: str = "hinge") -> float:
@@ -45,16 +48,37 @@ class Classifier:
         self.params = params
         self.regularized = regularized
         self.loss = loss
-        self.x, self.y = circuit.inputs["x"], circuit.inputs["y"]
-        self.units = [circuit.inputs[p] for p in params]
+        self.zero_start: set[str] = set()  # parameters that start at 0 instead of a random draw
+        if circuit is not None:
+            self.x, self.y = circuit.inputs["x"], circuit.inputs["y"]
+            self.units = [circuit.inputs[p] for p in params]
+            self._acc = [0.0] * len(params)
+
+    def get(self) -> list[float]:
+        return [u.value for u in self.units]
+
+    def set(self, values) -> None:
+        for u, v in zip(self.units, values):
+            u.value = v
 
     def score(self, x: float, y: float) -> float:
         """One forward pass of the circuit on the point (x, y)."""
         self.x.value, self.y.value = x, y
         return self.circuit.forward()
 
+    def zero_grad(self) -> None:
+        self._acc = [0.0] * len(self.params)
+
+    def backward(self, pull: float) -> None:
+        """Backprop `pull` on the score of the last point scored; parameter grads add up until zero_grad()."""
+        self.circuit.backward(pull)
+        self._acc = [a + u.grad for a, u in zip(self._acc, self.units)]
+
+    def grads(self) -> list[float]:
+        return list(self._acc)
+
     def values(self) -> dict[str, float]:
-        return {p: u.value for p, u in zip(self.params, self.units)}
+        return dict(zip(self.params, self.get()))
 
     def scores(self, values: dict[str, float], X, Y):
         """Vectorized scores at arrays X, Y for parameter `values` (for charts and reporting)."""
@@ -91,10 +115,21 @@ def net_param_names(hidden: int) -> tuple[list[list[str]], list[str], str]:
     return neurons, [f"{letters[i]}{top}" for i in range(hidden)], f"{letters[hidden]}{top}"
 
 
-def param_names(model: str, hidden: int = 3) -> list[str]:
+def mlp_param_names(layers) -> list[str]:
+    """Layer k's neuron i has weights w{k}[i,j] and then its bias b{k}[i] (micrograd's order)."""
+    sizes, names = [2, *layers, 1], []
+    for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+        for i in range(n_out):
+            names += [f"w{k}[{i},{j}]" for j in range(n_in)] + [f"b{k}[{i}]"]
+    return names
+
+
+def param_names(model: str, hidden: int = 3, layers=(16, 16)) -> list[str]:
     """Every parameter of a model in the guide's order: a, b, c for the SVM; a1, b1, c1, ... d4 for the net."""
     if model == "svm":
         return ["a", "b", "c"]
+    if model == "mlp":
+        return mlp_param_names(layers)
     neurons, top_w, top_b = net_param_names(hidden)
     return [p for n in neurons for p in n] + top_w + [top_b]
 
@@ -132,18 +167,108 @@ class ReluNet(Classifier):
         return total
 
 
-def make_model(model: str, hidden: int = 3, loss: str = "hinge") -> Classifier:
+class MLP(Classifier):
+    """ReLU layers of vector neurons, 2 -> layers -> 1 (micrograd's MLP(2, [16, 16, 1])); biases start at 0."""
+
+    kind = "mlp"
+
+    def __init__(self, layers=(16, 16), loss: str = "hinge"):
+        self.layers = tuple(layers)
+        if not 1 <= len(self.layers) <= MAX_LAYERS or not all(1 <= n <= MAX_WIDTH for n in self.layers):
+            raise ValueError(f"layers must be 1 to {MAX_LAYERS} sizes from 1 to {MAX_WIDTH}, got {list(layers)}")
+        sizes = [2, *self.layers, 1]
+        self.xy = Vec([0.0, 0.0], "x, y")
+        self.gates, self.rows, self.biases = [], [], []
+        wire = self.xy
+        for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+            rows, b = [Vec([0.0] * n_in, f"w{k}[{i}]") for i in range(n_out)], Vec([0.0] * n_out, f"b{k}")
+            self.rows.append(rows)
+            self.biases.append(b)
+            self.gates.append(Linear(wire, rows, b, label=f"layer {k}", pull_input=k > 1))
+            wire = self.gates[-1].utop
+            if k < len(sizes) - 1:  # the last layer is the score: no ReLU on it
+                self.gates.append(VecRelu(wire, label=f"relu {k}"))
+                wire = self.gates[-1].utop
+        self.out, self.wires = wire, [self.xy] + [g.utop for g in self.gates]
+        params = mlp_param_names(self.layers)
+        super().__init__(None, params, [p for p in params if p.startswith("w")], loss)
+        self.zero_start = {p for p in params if p.startswith("b")}
+
+    def _flat(self, attr: str) -> list[float]:
+        """Weights or grads (attr) of every neuron, then its bias, layer by layer."""
+        out = []
+        for rows, b in zip(self.rows, self.biases):
+            for w, bi in zip(rows, getattr(b, attr)):
+                out += getattr(w, attr)
+                out.append(bi)
+        return out
+
+    def get(self) -> list[float]:
+        return self._flat("values")
+
+    def set(self, values) -> None:
+        it = iter(values)
+        for rows, b in zip(self.rows, self.biases):
+            b_values = []
+            for w in rows:
+                w.values = [float(next(it)) for _ in w.values]
+                b_values.append(float(next(it)))
+            b.values = b_values
+
+    def score(self, x: float, y: float) -> float:
+        self.xy.values = [x, y]
+        for g in self.gates:
+            g.forward()
+        return self.out.values[0]
+
+    def zero_grad(self) -> None:
+        for rows, b in zip(self.rows, self.biases):
+            for w in rows:
+                w.zero_grad()
+            b.zero_grad()
+
+    def backward(self, pull: float) -> None:
+        for wire in self.wires:  # the wires start clean for each point; the parameters keep adding up
+            wire.zero_grad()
+        self.out.grads = [pull]
+        for g in reversed(self.gates):
+            g.backward()
+
+    def grads(self) -> list[float]:
+        return self._flat("grads")
+
+    def scores(self, v, X, Y):
+        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
+        h, flat, at = np.stack([X, Y], axis=-1), [v[p] for p in self.params], 0
+        sizes = [2, *self.layers, 1]
+        for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+            Wb = np.array(flat[at:at + n_out * (n_in + 1)]).reshape(n_out, n_in + 1)
+            at += n_out * (n_in + 1)
+            h = h @ Wb[:, :n_in].T + Wb[:, n_in]
+            if k < len(sizes) - 1:
+                h = np.maximum(0.0, h)
+        return h[..., 0]
+
+
+def make_model(model: str, hidden: int = 3, loss: str = "hinge", layers=(16, 16)) -> Classifier:
     if model == "svm":
         return LinearSVM(loss)
     if model == "net":
         return ReluNet(hidden, loss)
-    raise ValueError(f"unknown model {model!r}; expected svm or net")
+    if model == "mlp":
+        return MLP(layers, loss)
+    raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
 
 
 def init_params(model: Classifier, init: dict[str, float] | None, scale: float, rng: random.Random) -> None:
     """Set parameters from `init`, drawing any it leaves out uniformly in [-scale, scale] (guide: 0.5)."""
-    for p, u in zip(model.params, model.units):
-        u.value = float(init[p]) if init and p in init else (rng.random() * 2 - 1) * scale
+    values = []
+    for p in model.params:
+        if init and p in init:
+            values.append(float(init[p]))
+        else:
+            values.append(0.0 if p in model.zero_start else (rng.random() * 2 - 1) * scale)
+    model.set(values)
 
 
 class ClassifierObjective:
@@ -157,11 +282,10 @@ class ClassifierObjective:
         self._reg_idx = [model.params.index(p) for p in model.regularized]
 
     def get(self):
-        return [u.value for u in self.model.units]
+        return self.model.get()
 
     def set(self, values):
-        for u, v in zip(self.model.units, values):
-            u.value = v
+        self.model.set(values)
 
     def evaluate(self) -> float:
         m, total = self.model, 0.0
@@ -169,22 +293,22 @@ class ClassifierObjective:
             x, y = self.points[i]
             total += point_loss(m.score(x, y), self.labels[i], m.loss)
         self.forward_passes += len(self.batch)
-        spring = sum(m.units[j].value ** 2 for j in self._reg_idx)
+        params = m.get()
+        spring = sum(params[j] ** 2 for j in self._reg_idx)
         return -(total / len(self.batch) + 0.5 * self.reg * spring)
 
     def pull(self) -> list[float]:
         """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w."""
         m, n = self.model, len(self.batch)
-        acc = [0.0] * len(m.units)
+        m.zero_grad()
         for i in self.batch:
             x, y = self.points[i]
             score = m.score(x, y)
-            m.circuit.backward(hinge_pull(score, self.labels[i], m.loss))
-            for j, u in enumerate(m.units):
-                acc[j] += u.grad
+            m.backward(hinge_pull(score, self.labels[i], m.loss))  # the grads add up over the batch
         self.forward_passes += n
         self.backward_passes += n
-        grads = [g / n for g in acc]
+        grads = [g / n for g in m.grads()]
+        params = m.get()
         for j in self._reg_idx:
-            grads[j] += -self.reg * m.units[j].value  # spring: d/dw of -reg/2 * w^2
+            grads[j] += -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
         return grads

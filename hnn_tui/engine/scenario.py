@@ -10,7 +10,7 @@ import numpy as np
 
 from . import datasets
 from .expression import ExpressionError, build_circuit, parse
-from .models import LOSSES, MAX_HIDDEN, param_names
+from .models import LOSSES, MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MODELS, param_names
 from .strategies import STRATEGIES, Settings
 
 _HERE = Path(__file__).resolve()
@@ -51,6 +51,7 @@ class Scenario:
     model: str = ""
     loss: str = "hinge"
     hidden: int = 3
+    layers: tuple = (16, 16)  # the mlp's hidden layer sizes
     reg: float = 1.0
     batch: str = "sgd"
     init: dict | None = None
@@ -127,6 +128,7 @@ def _settings(t: _Table) -> Settings:
     d = Settings()
     return Settings(
         step_size=t.number("step_size", d.step_size, minimum=0.0),
+        step_size_end=t.number("step_size_end", None, minimum=0.0),
         h=t.number("h", d.h, positive=True),
         centered=t.get("centered", (bool,), d.centered, "true or false"),
         tweak=t.number("tweak", d.tweak, minimum=0.0),
@@ -170,19 +172,28 @@ def _circuit(t: _Table) -> dict:
     return dict(expression=expression, inputs=inputs, trainable=tuple(trainable), wires=wires)
 
 
+def _layers(m: _Table) -> tuple:
+    """The mlp's hidden layer sizes, e.g. [16, 16]."""
+    layers = m.get("layers", (list,), [16, 16], f"a list of 1 to {MAX_LAYERS} layer sizes")
+    if not 1 <= len(layers) <= MAX_LAYERS or not all(type(n) is int and 1 <= n <= MAX_WIDTH for n in layers):
+        m.fail("layers", f"expected 1 to {MAX_LAYERS} whole numbers from 1 to {MAX_WIDTH}, got {_short(layers)}")
+    return tuple(layers)
+
+
 def _classifier(t: _Table) -> dict:
     m = t.table("model")
-    model = m.choice("type", ("svm", "net"))
+    model = m.choice("type", MODELS)
     out = dict(
         model=model,
         loss=m.choice("loss", LOSSES, "hinge"),
         hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN),
+        layers=_layers(m),
         reg=m.number("reg", 1.0, minimum=0.0),
         batch=m.choice("batch", ("sgd", "full"), "sgd"),
         init=m.numbers("init", None) if "init" in m.data else None,
         init_scale=m.number("init_scale", 0.5, minimum=0.0),
     )
-    names = param_names(model, out["hidden"])
+    names = param_names(model, out["hidden"], out["layers"])
     for p in out["init"] or {}:
         if p not in names:
             m.fail(f"init.{p}", f"unknown parameter; expected some of {', '.join(names)}")

@@ -71,7 +71,7 @@ class Session:
         self.step_count = 0
         self.wire_grads_valid = False
         if self.is_classifier:
-            self.model: Classifier = make_model(sc.model, sc.hidden, sc.loss)
+            self.model: Classifier = make_model(sc.model, sc.hidden, sc.loss, sc.layers)
             init_params(self.model, sc.init, sc.init_scale, self.rng)
             self.circuit = self.model.circuit
             self.objective = ClassifierObjective(self.model, sc.points, sc.labels, sc.reg)
@@ -100,11 +100,19 @@ class Session:
         if self.is_classifier:
             n = len(self.scenario.labels)
             self.objective.batch = list(range(n)) if self.scenario.batch == "full" else [self.rng.randrange(n)]
-        result = STRATEGIES[self.strategy].step(self.objective, self.settings, self.rng)
+        result = STRATEGIES[self.strategy].step(self.objective, self._scheduled(), self.rng)
         self.wire_grads_valid = result.backward_passes > 0
         self.step_count += 1
         self.current = self._snapshot(result.grads)
         return self.current
+
+    def _scheduled(self) -> Settings:
+        """The settings for this step: with step_size_end, the step size falls linearly over the scenario's steps."""
+        s = self.settings
+        if s.step_size_end is None:
+            return s
+        frac = min(self.step_count, self.scenario.steps) / max(1, self.scenario.steps)
+        return replace(s, step_size=s.step_size + (s.step_size_end - s.step_size) * frac)
 
     def run(self, steps: int):
         """Yield the snapshot after each of `steps` steps; stops early after a divergent one."""

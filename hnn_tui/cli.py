@@ -141,6 +141,14 @@ def cmd_grad(args, out) -> int:
     return 0
 
 
+def _expression_last(argv: list[str]) -> list[str]:
+    """`grad -x*y --at ...`: argparse takes an expression starting with '-' for an option; pass it after --."""
+    if len(argv) > 1 and argv[0] == "grad" and argv[1].startswith("-") and argv[1] != "--" \
+            and argv[1].split("=")[0] not in ("-h", "--help", "--at", "--h", "--json"):
+        return ["grad", *argv[2:], "--", argv[1]]
+    return argv
+
+
 def main(argv: list[str] | None = None, out=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = out or sys.stdout
@@ -149,7 +157,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
             from .app import run_app  # the Textual app loads only when it is wanted
 
             return run_app(argv)
-        args = parser().parse_args(argv)
+        args = parser().parse_args(_expression_last(argv))
         return {"list": cmd_list, "run": cmd_run, "grad": cmd_grad}[args.command](args, out)
     except (BadInput, ScenarioError, ExpressionError, Diverged) as e:
         print(f"hnn-tui: {e}", file=sys.stderr)

@@ -27,6 +27,7 @@ from .base import SizedScreen
 SPEEDS = (1, 2, 5, 10, 30, 100, 1000, 0)  # steps per second; 0 = as fast as the engine goes
 POST_INTERVAL = 0.05  # the worker reports at most 20 times a second
 CHART_INTERVAL = 0.1  # plotext charts rebuild at most 10 times a second
+UI_SHARE = 0.03  # at full speed the worker pauses this long after each report (every POST_INTERVAL)
 LADDER = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]  # 1-2-5 values for the knobs
 
 
@@ -129,6 +130,7 @@ class PlaygroundScreen(SizedScreen):
     def action_strategy(self, name: str) -> None:
         self.session.set_strategy(name)
         self._dirty = True
+        self._update_status(self.snapshot)  # a key shows at once, not on the next redraw tick
 
     def action_step(self) -> None:
         self.running = False
@@ -172,10 +174,12 @@ class PlaygroundScreen(SizedScreen):
         s = self.session.settings
         setattr(s, name, ladder(getattr(s, name), up))
         self._dirty = True
+        self._update_status(self.snapshot)
 
     def action_speed(self, up: bool) -> None:
         self.speed = min(len(SPEEDS) - 1, self.speed + 1) if up else max(0, self.speed - 1)
         self._dirty = True
+        self._update_status(self.snapshot)
 
     def action_back(self) -> None:
         self.running = False
@@ -198,6 +202,8 @@ class PlaygroundScreen(SizedScreen):
             if snap.diverged or rate or now - last_post >= POST_INTERVAL:
                 self.post_message(Stepped(generation, snap, samples))
                 samples, last_post = [], now
+                if not rate:
+                    time.sleep(UI_SHARE)  # leave the GIL to the UI thread so keys and redraws keep up
             if snap.diverged:
                 break
             if rate:
@@ -232,7 +238,6 @@ class PlaygroundScreen(SizedScreen):
         snap = self.snapshot
         self._update_status(snap)
         if self.session.is_classifier:
-            self._update_params(snap)
             self.query_one(BoundaryView).show(snap.values)
         else:
             self.query_one(CircuitView).show(snap.wires)
@@ -241,6 +246,7 @@ class PlaygroundScreen(SizedScreen):
         if self._charts_dirty and (now - self._last_chart >= CHART_INTERVAL or not self.running):
             self._charts_dirty, self._last_chart = False, now
             if self.session.is_classifier:
+                self._update_params(snap)  # the table keeps the charts' pace: 10 a second is readable
                 self.query_one("#loss-chart", HistoryChart).show(self.outputs)
                 self.query_one("#acc-chart", HistoryChart).show(self.accuracies)
             else:

@@ -35,21 +35,31 @@ class BoundaryView(Widget):
         self.values: dict | None = None
         self._lines: list[Strip] = []
         self._key = None
+        self._positive = None  # the sign grid on screen
         self.grid_shape = (0, 0)  # (rows of samples, columns) of the last grid drawn
 
     def show(self, values) -> None:
         self.values = dict(values)
+        w, h = self.size
+        if self._key == (w, h) and w > GUTTER and h >= 2 and np.array_equal(self._signs(w, h), self._positive):
+            return  # the same regions as on screen: nothing to redraw, nothing to send to the terminal
         self._key = None
         self.refresh()
 
-    def _build(self, width: int, height: int) -> list[Strip]:
+    def _signs(self, width: int, height: int):
+        """score > 0 on the grid of half-cells (2 per character cell, top row first)."""
         cols, rows = max(1, width - GUTTER), max(1, height - 1)
         x0, x1, y0, y1 = self.box
         xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
         ys = y1 - (np.arange(2 * rows) + 0.5) * (y1 - y0) / (2 * rows)  # top row first
         X, Y = np.meshgrid(xs, ys)
         with np.errstate(all="ignore"):
-            positive = self.model.scores(self.values, X, Y) > 0  # NaN scores count as negative
+            return self.model.scores(self.values, X, Y) > 0  # NaN scores count as negative
+
+    def _build(self, width: int, height: int) -> list[Strip]:
+        cols, rows = max(1, width - GUTTER), max(1, height - 1)
+        x0, x1, y0, y1 = self.box
+        positive = self._positive = self._signs(width, height)
         self.grid_shape = positive.shape
         glyphs = {}
         for (px, py), lab in zip(self.points, self.labels):

@@ -1,0 +1,147 @@
+"""Engine benchmarks: training throughput against micrograd, backward/forward cost, strategies per scenario."""
+from __future__ import annotations
+
+import gc
+import math
+import time
+import timeit
+from pathlib import Path
+
+import numpy as np
+
+from hnn_tui.engine import Session, bundled_names, load_scenario
+from hnn_tui.engine.expression import build_circuit
+
+HERE = Path(__file__).resolve().parent
+MOONS = HERE / "moons_mlp.toml"
+
+
+# ---- 1. training throughput -------------------------------------------------------------------
+def hnn_train(steps: int = 100) -> dict:
+    """hnn-tui as a user runs it: a Session over the scenario, analytic strategy, snapshots and all."""
+    session = Session(load_scenario(MOONS))
+    t0 = time.perf_counter()
+    first = None
+    for snap in session.run(steps):
+        if first is None:
+            first = time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    return {"steps_per_s": steps / seconds, "seconds": seconds, "first_step_s": first, "accuracy": snap.accuracy}
+
+
+def numpy_train(steps: int = 100) -> dict:
+    """The same workload written directly in numpy (full batch, same init, same schedule): the practical limit."""
+    session = Session(load_scenario(MOONS))
+    sc = session.scenario
+    X, y = np.array(sc.points), np.array(sc.labels, float)
+    flat, sizes, Ws, bs, at = session.model.get(), [2, *sc.layers, 1], [], [], 0
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        Wb = np.array(flat[at:at + n_out * (n_in + 1)]).reshape(n_out, n_in + 1)
+        at += n_out * (n_in + 1)
+        Ws.append(Wb[:, :n_in].copy())
+        bs.append(Wb[:, n_in].copy())
+    t0 = time.perf_counter()
+    for k in range(steps):
+        lr = sc.settings.step_size + (sc.settings.step_size_end - sc.settings.step_size) * k / sc.steps
+        hs = [X]
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            z = hs[-1] @ W.T + b
+            hs.append(np.maximum(z, 0.0) if i < len(Ws) - 1 else z)
+        score = hs[-1][:, 0]
+        g = (np.where(1.0 - y * score > 0, -y, 0.0) / len(y))[:, None]  # d mean-hinge / d score
+        for i in reversed(range(len(Ws))):
+            gW, gb = g.T @ hs[i], g.sum(axis=0)
+            if i:
+                g = (g @ Ws[i]) * (hs[i] > 0)
+            Ws[i] -= lr * (gW + sc.reg * Ws[i])
+            bs[i] -= lr * gb
+    seconds = time.perf_counter() - t0
+    h = X
+    for i, (W, b) in enumerate(zip(Ws, bs)):
+        h = h @ W.T + b
+        h = np.maximum(h, 0.0) if i < len(Ws) - 1 else h
+    return {"steps_per_s": steps / seconds, "seconds": seconds, "accuracy": float(np.mean(np.sign(h[:, 0]) == y))}
+
+
+def micrograd_train(steps: int, gc_off: bool) -> dict:
+    import peer_micrograd as peer
+
+    sc = load_scenario(MOONS)
+    model = peer.make_model(sc.seed)
+    same = [p.data for p in model.parameters()] == Session(sc).model.get()
+    r = peer.train(model, sc.points, sc.labels, steps, gc_off=gc_off)
+    return dict(r, same_init=same)
+
+
+# ---- 2. backward / forward --------------------------------------------------------------------
+def best(fn, number: int, repeat: int = 7) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def backward_forward() -> dict:
+    """Seconds of a forward and of a backward pass (zero grads, pull through every gate, read grads)."""
+    out = {}
+    c = build_circuit("sigmoid(a*x + b*y + c)", dict(a=1.0, b=2.0, c=-3.0, x=-1.0, y=3.0), {})
+    out["neuron"] = (best(c.forward, 20000), best(c.backward, 20000))
+    session = Session(load_scenario(MOONS))
+    model, pts = session.model, session.scenario.points
+
+    def forward():
+        for x, y in pts:
+            model.score(x, y)
+
+    def forward_backward():  # a pull of 1 on every point: every neuron that fires passes it back
+        for x, y in pts:
+            model.score(x, y)
+            model.backward(1.0)
+    f = best(forward, 20)
+    out["mlp (100 points)"] = (f, best(forward_backward, 20) - f)
+    try:
+        import peer_micrograd as peer
+        m = peer.make_model(session.scenario.seed)
+        out["micrograd mlp (100 points)"] = peer.forward_backward_times(m, pts, session.scenario.labels)
+    except ImportError:
+        pass
+    return out
+
+
+# ---- 3. strategies per scenario ---------------------------------------------------------------
+# What "reached" means for each bundled scenario (circuits: an output; classifiers: an accuracy).
+TARGETS = {
+    "single_gate": ("output", ">=", -5.0),
+    "two_gates": ("output", ">=", -6.0),
+    "neuron": ("output", ">=", 0.95),
+    "svm": ("accuracy", ">=", 1.0),
+    "neural_net": ("accuracy", ">=", 1.0),
+}
+
+
+def reach(name: str, strategy: str, max_steps: int = 20000, max_seconds: float = 10.0) -> dict:
+    key, _, target = TARGETS.get(name, ("output", ">=", math.inf))
+    session = Session(load_scenario(name), strategy)
+    t0 = time.perf_counter()
+    snap = session.current
+    while True:
+        value = getattr(snap, key)
+        if value is not None and value >= target:
+            return {"reached": True, "steps": snap.step, "forwards": snap.forward_passes,
+                    "backwards": snap.backward_passes, "seconds": time.perf_counter() - t0}
+        if snap.step >= max_steps or time.perf_counter() - t0 > max_seconds or snap.diverged:
+            return {"reached": False, "steps": snap.step, "forwards": snap.forward_passes,
+                    "backwards": snap.backward_passes, "seconds": time.perf_counter() - t0, "best": value}
+        snap = session.step()
+
+
+def strategies_table() -> list[tuple]:
+    rows = []
+    for name in bundled_names():
+        if name not in TARGETS:
+            continue
+        key, op, target = TARGETS[name]
+        for strategy in ("random", "numerical", "analytic"):
+            rows.append((name, f"{key} {op} {target:g}", strategy, reach(name, strategy)))
+    return rows
+
+
+def gc_quiet():
+    gc.collect()

@@ -26,7 +26,8 @@ from .base import SizedScreen
 
 SPEEDS = (1, 2, 5, 10, 30, 100, 1000, 0)  # steps per second; 0 = as fast as the engine goes
 POST_INTERVAL = 0.05  # the worker reports at most 20 times a second
-CHART_INTERVAL = 0.1  # plotext charts rebuild at most 10 times a second
+REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
+TABLE_INTERVAL = 0.25  # number tables change 4 times a second during a run: readable, and a third of the bytes
 UI_SHARE = 0.03  # at full speed the worker pauses this long after each report (every POST_INTERVAL)
 LADDER = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]  # 1-2-5 values for the knobs
 
@@ -78,8 +79,8 @@ class PlaygroundScreen(SizedScreen):
         self.generation = 0  # bumped by reset: reports from an older run are dropped
         self.outputs, self.accuracies = History(), History()
         self.snapshot = self.session.current
-        self._dirty = self._charts_dirty = True
-        self._last_chart = 0.0
+        self._dirty = True  # a snapshot or a setting not yet on screen
+        self._table_shown = 0.0  # when a run last refreshed the number table
         self.steps_per_second = 0.0
         self._rate_mark = (time.monotonic(), 0)
 
@@ -123,7 +124,7 @@ class PlaygroundScreen(SizedScreen):
             for name in self.session.circuit.inputs:
                 table.add_row(name, "", "", "", "", key=name)
         self._apply(self.snapshot, [(self.snapshot.step, self.snapshot.output, self.snapshot.accuracy)])
-        self.set_interval(POST_INTERVAL, self._redraw)
+        self.set_interval(REDRAW_INTERVAL, self._redraw)
         self._redraw()
 
     # ---- keys ---------------------------------------------------------------------------------
@@ -224,37 +225,44 @@ class PlaygroundScreen(SizedScreen):
             if accuracy is not None:
                 self.accuracies.add(step, accuracy)
         self.snapshot = snap
-        self._dirty = self._charts_dirty = True
+        self._dirty = True
         if snap.diverged:
             self.running = False
             self.notify(f"{snap.diverged}. Press r to reset.", title="run stopped", severity="error", timeout=10)
-        self._redraw()
+        if not self.running:
+            self._redraw()  # a single step shows at once; a run repaints on the timer, not per report
 
     # ---- drawing ------------------------------------------------------------------------------
+    def watch_running(self, running: bool) -> None:
+        if not running:  # a pause shows the exact state, tables included
+            self._dirty = True
+            self._redraw()
+
     def _redraw(self) -> None:
         if not self._dirty or not self.is_mounted:
             return
         self._dirty = False
         snap = self.snapshot
         self._update_status(snap)
+        now = time.monotonic()
+        table_due = not self.running or snap.diverged or now - self._table_shown >= TABLE_INTERVAL
+        if table_due:
+            self._table_shown = now
         if self.session.is_classifier:
             self.query_one(BoundaryView).show(snap.values)
+            self.query_one("#loss-chart", HistoryChart).show(self.outputs)
+            self.query_one("#acc-chart", HistoryChart).show(self.accuracies)
+            if table_due:
+                self._update_params(snap)
         else:
             self.query_one(CircuitView).show(snap.wires)
-            self._update_inputs(snap)
-        now = time.monotonic()
-        if self._charts_dirty and (now - self._last_chart >= CHART_INTERVAL or not self.running):
-            self._charts_dirty, self._last_chart = False, now
-            if self.session.is_classifier:
-                self._update_params(snap)  # the table keeps the charts' pace: 10 a second is readable
-                self.query_one("#loss-chart", HistoryChart).show(self.outputs)
-                self.query_one("#acc-chart", HistoryChart).show(self.accuracies)
-            else:
-                self.query_one("#output-chart", HistoryChart).show(self.outputs)
-        elif self._charts_dirty:
-            self._dirty = True  # come back for the charts on a later tick
+            self.query_one("#output-chart", HistoryChart).show(self.outputs)
+            if table_due:
+                self._update_inputs(snap)
 
     def _update_status(self, snap: Snapshot) -> None:
+        if not self.is_mounted:  # a key can arrive before the screen has composed (keys typed ahead)
+            return
         st = self.session.settings
         if self.running:
             t0, s0 = self._rate_mark

@@ -82,6 +82,8 @@ class BoundaryView(Widget):
                 if (r, c) in glyphs:
                     lab, p = glyphs[(r, c)]
                     style, ch = dot[(lab, p)], POINT_STYLES[lab][0]
+                elif top[c] == bot[c]:
+                    style, ch = half[(bool(top[c]), bool(bot[c]))], " "  # a whole cell: 1 byte, not ▀'s 3
                 else:
                     style, ch = half[(bool(top[c]), bool(bot[c]))], "▀"
                 if style is not run_style and run_text:

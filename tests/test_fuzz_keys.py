@@ -1,0 +1,126 @@
+"""Key mashing: thousands of seeded random keys across the picker, help and every bundled scenario,
+including while a run goes at full speed. The app must never raise, never deadlock, leave no worker
+thread behind, and still answer a final key.
+
+Keys go in through the driver, as a terminal delivers them, about a thousand a second. Pilot.press is
+not used for the mashing itself: after every key it waits for the process to go idle (at most ~1 s),
+and a run at full speed keeps a core busy, so it would measure its own timeout, not the app (by hand in
+tmux the app answers a key within ~0.3 s while running).
+
+A watchdog (faulthandler) ends the process with every thread's traceback if a deadlock stops the loop.
+"""
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import random
+import sys
+
+import pytest
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.widgets import OptionList
+
+from hnn_tui.app import HnnApp
+from hnn_tui.engine import bundled_names
+from hnn_tui.screens.help import HelpScreen
+from hnn_tui.screens.picker import PickerScreen
+from hnn_tui.screens.playground import PlaygroundScreen
+
+# Every key the app binds except the quitting ones, and some it does not.
+BOUND = ["1", "2", "3", "s", "space", "r", "minus", "plus", "equals_sign", "h", "H", "t", "T", "comma",
+         "full_stop", "question_mark", "b", "escape", "enter", "up", "down"]
+UNBOUND = ["home", "end", "pageup", "pagedown", "tab", "shift+tab", "left", "right", "a", "z", "0", "9",
+           "ctrl+c", "ctrl+z", "f1", "delete", "backspace", "x", "ctrl+s", "ctrl+p"]
+KEYS = BOUND * 3 + UNBOUND  # bound keys three times as often
+PER_SCENARIO = 600
+BATCH = 40
+SEED = 20240605
+
+
+from test_quit import threads_in_a_run  # noqa: E402
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal's driver posts for `key` (what Pilot.press builds, without its idle waits)."""
+    import unicodedata
+
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+async def mash(app, pilot, keys) -> None:
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        await asyncio.sleep(0.001)
+    await pilot.pause(0.05)  # let the queue drain before looking at the state
+
+
+@pytest.fixture
+def watchdog():
+    faulthandler.dump_traceback_later(240, exit=True, file=sys.stderr)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
+async def open_scenario(app, pilot, name):
+    """From wherever the mashing left us: back to the picker, highlight `name`, open it."""
+    while not isinstance(app.screen, PickerScreen):
+        await pilot.press("escape")
+    listing = app.screen.query_one(OptionList)
+    listing.highlighted = bundled_names().index(name)
+    await pilot.press("enter")
+    assert isinstance(app.screen, PlaygroundScreen) and app.screen.session.scenario.name == name
+
+
+async def test_random_keys_across_every_screen_while_running(watchdog):
+    rng = random.Random(SEED)
+    pressed = 0
+    visited = set()
+    app = HnnApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for name in bundled_names():
+            await open_scenario(app, pilot, name)
+            await pilot.press(*["full_stop"] * 4, "space")  # full speed, running
+            assert app.screen.running
+            pressed += 5
+            for _ in range(PER_SCENARIO // BATCH):
+                batch = [rng.choice(KEYS) for _ in range(BATCH)]
+                await mash(app, pilot, batch)
+                pressed += len(batch)
+                visited.add(type(app.screen).__name__)
+                assert app.return_code is None, "the app stopped"
+                if isinstance(app.screen, PlaygroundScreen) and not app.screen.running and rng.random() < 0.5:
+                    await pilot.press("space")  # keep a run going a good part of the time
+                    pressed += 1
+        # It still answers: help opens and closes, a scenario steps.
+        while isinstance(app.screen, HelpScreen):
+            await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await open_scenario(app, pilot, "neuron")
+        at = app.screen.snapshot.step
+        await pilot.press("s")
+        assert app.screen.snapshot.step == at + 1 or app.screen.snapshot.diverged
+        await pilot.press("space")
+        await pilot.pause(0.1)
+        await pilot.press("q")
+    assert app.return_code == 0
+    assert app._exception is None
+    assert all(w.is_finished for w in app.workers)
+    for _ in range(250):  # a worker cancelled at quit finishes its current step (5 s at most)
+        if not threads_in_a_run():
+            break
+        await asyncio.sleep(0.02)
+    assert not threads_in_a_run(), "a run's thread is still stepping"
+    assert pressed >= len(bundled_names()) * PER_SCENARIO
+    assert {"PickerScreen", "PlaygroundScreen", "HelpScreen"} <= visited
+    print(f"\nkeys pressed: {pressed}")

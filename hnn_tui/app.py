@@ -1,7 +1,6 @@
 """The Textual app: a picker of scenarios and a playground per scenario, driven from the keyboard."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -49,14 +48,10 @@ class HnnApp(App):
             self.push_screen(HelpScreen())
 
 
-def run_app(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="hnn-tui", description="Open the playground (commands: list, run, grad).")
-    p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
-    p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
-    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    args = p.parse_args(argv)
-    if args.scenarios and not Path(args.scenarios).is_dir():
-        print(f"hnn-tui: --scenarios {args.scenarios}: not a folder", file=sys.stderr)
+def run_app(scenario: str | None, folder: str | None, seed: int | None) -> int:
+    """Open the app (on `scenario` if given); returns the exit status."""
+    if folder and not Path(folder).is_dir():
+        print(f"hnn-tui: --scenarios {folder}: not a folder", file=sys.stderr)
         return 2
-    HnnApp(args.scenario, args.scenarios, args.seed).run()
+    HnnApp(scenario, folder, seed).run()
     return 0

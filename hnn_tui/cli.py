@@ -62,6 +62,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def app_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad).")
+    p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
+    p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
+    p.add_argument("--seed", type=_nonneg_int, help="random seed (default: the scenario's)")
+    return p
+
+
 def cmd_list(args, out) -> int:
     for name in bundled_names():
         sc = load_scenario(name)
@@ -154,9 +162,10 @@ def main(argv: list[str] | None = None, out=None) -> int:
     out = out or sys.stdout
     try:
         if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
+            args = app_parser().parse_args(argv)
             from .app import run_app  # the Textual app loads only when it is wanted
 
-            return run_app(argv)
+            return run_app(args.scenario, args.scenarios, args.seed)
         args = parser().parse_args(_expression_last(argv))
         return {"list": cmd_list, "run": cmd_run, "grad": cmd_grad}[args.command](args, out)
     except (BadInput, ScenarioError, ExpressionError, Diverged) as e:

@@ -192,6 +192,8 @@ BAD_INPUT = [
     ("bogus strategy", lambda tmp: ["run", "neuron", "--strategy", "bogus"], "bogus"),
     ("unknown option", lambda tmp: ["run", "neuron", "--stepz", "3"], "--stepz"),
     ("run without a scenario", lambda tmp: ["run"], "scenario"),
+    ("unknown option to the app", lambda tmp: ["--bogus"], "--bogus"),
+    ("negative seed for the app", lambda tmp: ["neuron", "--seed", "-3"], "--seed"),
     # A literal too large for a float must be refused like 1e999 is (any wording).
     ("huge integer literal", lambda tmp: ["grad", "x * " + "9" * 400, "--at", "x=1"], "hnn-tui: "),
 ]

@@ -132,9 +132,9 @@ def test_mlp_scores_agree_with_the_circuit():
 def test_micrograd_demo_scenario_trains_with_its_schedule():
     session = Session(load_scenario(MOONS))
     assert session.model.get()[2] == 0.0  # the first neuron's bias starts at zero, as in micrograd
-    assert session._scheduled().step_size == 1.0
+    assert session.scheduled().step_size == 1.0
     last = list(session.run(100))[-1]
-    assert session._scheduled().step_size == pytest.approx(0.1)
+    assert session.scheduled().step_size == pytest.approx(0.1)
     assert last.accuracy >= 0.95
 
 

@@ -100,13 +100,13 @@ class Session:
         if self.is_classifier:
             n = len(self.scenario.labels)
             self.objective.batch = list(range(n)) if self.scenario.batch == "full" else [self.rng.randrange(n)]
-        result = STRATEGIES[self.strategy].step(self.objective, self._scheduled(), self.rng)
+        result = STRATEGIES[self.strategy].step(self.objective, self.scheduled(), self.rng)
         self.wire_grads_valid = result.backward_passes > 0
         self.step_count += 1
         self.current = self._snapshot(result.grads)
         return self.current
 
-    def _scheduled(self) -> Settings:
+    def scheduled(self) -> Settings:
         """The settings for this step: with step_size_end, the step size falls linearly over the scenario's steps."""
         s = self.settings
         if s.step_size_end is None:

@@ -287,7 +287,10 @@ class PlaygroundScreen(SizedScreen):
         if snap.diverged:
             line2 = Text(f"{snap.diverged}: press r to reset", "bold red")
         line3 = Text.assemble(
-            ("step size ", "dim"), f"{st.step_size:g}", ("   h ", "dim"), f"{st.h:g}",
+            ("step size ", "dim"), f"{self.session.scheduled().step_size:.3g}",
+            (f" (→ {st.step_size_end:g} by step {self.session.scenario.steps})" if st.step_size_end is not None
+             else "", "dim"),
+            ("   h ", "dim"), f"{st.h:g}",
             ("   tweak ", "dim"), f"{st.tweak:g}", ("   tries ", "dim"), f"{st.tries}",
             ("   speed ", "dim"), ("max" if speed == 0 else f"{speed}/s"))
         self.query_one("#status", Static).update(Text("\n").join([line1, line2, line3]), layout=False)

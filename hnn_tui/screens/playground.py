@@ -192,6 +192,7 @@ class PlaygroundScreen(SizedScreen):
         """Step until paused, reset, cancelled or diverged, reporting at most every POST_INTERVAL."""
         worker = get_current_worker()
         samples, last_post = [], time.monotonic()
+        due = last_post  # when the next step is due at a set speed
         while self.running and not worker.is_cancelled and generation == self.generation:
             with self.lock:
                 if generation != self.generation:
@@ -200,15 +201,16 @@ class PlaygroundScreen(SizedScreen):
             samples.append((snap.step, snap.output, snap.accuracy))
             rate = SPEEDS[self.speed]
             now = time.monotonic()
-            if snap.diverged or rate or now - last_post >= POST_INTERVAL:
-                self.post_message(Stepped(generation, snap, samples))
+            if snap.diverged or now - last_post >= POST_INTERVAL or 0 < rate * POST_INTERVAL <= 1:
+                self.post_message(Stepped(generation, snap, samples))  # slow speeds report every step
                 samples, last_post = [], now
                 if not rate:
                     time.sleep(UI_SHARE)  # leave the GIL to the UI thread so keys and redraws keep up
             if snap.diverged:
                 break
-            if rate:
-                time.sleep(1.0 / rate)
+            if rate:  # keep to the speed on average; after a stall, catch up at most 0.1 s worth
+                due = max(due + 1.0 / rate, now - 0.1)
+                time.sleep(max(0.0, due - time.monotonic()))
         if samples:
             self.post_message(Stepped(generation, snap, samples))
 

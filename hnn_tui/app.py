@@ -26,7 +26,7 @@ class HnnApp(App):
         self.start_ref, self.folder, self.seed = scenario, folder, seed
 
     def on_mount(self) -> None:
-        self.push_screen(PickerScreen(self.folder))
+        self.push_screen(PickerScreen(self.folder, self.seed))
         if self.start_ref:
             try:
                 self.open_scenario(load_scenario(self.start_ref))

@@ -10,7 +10,8 @@ import numpy as np
 
 from .circuit import CircuitObjective
 from .expression import build_circuit
-from .models import Classifier, ClassifierObjective, cost, init_params, make_model
+from .losses import cost
+from .models import Classifier, ClassifierObjective, init_params, make_model
 from .scenario import Scenario, ScenarioError
 from .strategies import STRATEGIES, Settings
 
@@ -82,6 +83,12 @@ class Session:
             self.objective = CircuitObjective(self.circuit, list(sc.trainable))
         self.current = self._snapshot(None)
         return self.current
+
+    def restarted(self) -> "Session":
+        """A new session at the scenario's start with this one's strategy, seed and settings; this one is untouched."""
+        fresh = Session(self.scenario, self.strategy, self.seed)
+        fresh.settings = replace(self.settings)
+        return fresh
 
     @property
     def alpha(self) -> float:

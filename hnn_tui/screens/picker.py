@@ -25,19 +25,19 @@ class Entry:
     error: str = ""
 
 
-def discover(folder: str | None) -> list[Entry]:
+def discover(folder: str | None, seed: int | None = None) -> list[Entry]:
     """Bundled scenarios, then every *.toml in `folder` (a broken file becomes an entry with its error)."""
     refs = [(n, n) for n in bundled_names()]
     if folder:
         refs += [(str(p), p.name) for p in sorted(Path(folder).glob("*.toml"))]
-    return [load_entry(ref, label) for ref, label in refs]
+    return [load_entry(ref, label, seed) for ref, label in refs]
 
 
-def load_entry(ref: str, label: str) -> Entry:
+def load_entry(ref: str, label: str, seed: int | None = None) -> Entry:
     """Read one scenario from disk; a file that fails to load, or whose start is not finite, gets its error."""
     try:
         scenario = load_scenario(ref)
-        Session(scenario)  # a start that is already NaN or infinite is the file's fault too
+        Session(scenario, seed=seed)  # a start already NaN or infinite (with the seed the app uses) is the file's fault
     except ScenarioError as e:
         return Entry(ref, label, error=str(e))
     return Entry(ref, label, scenario)
@@ -63,10 +63,10 @@ class PickerScreen(SizedScreen):
                 Binding("question_mark", "app.help", "help"),
                 Binding("q", "app.quit", "quit")]
 
-    def __init__(self, folder: str | None = None):
+    def __init__(self, folder: str | None = None, seed: int | None = None):
         super().__init__()
-        self.folder = folder
-        self.entries = discover(folder)
+        self.folder, self.seed = folder, seed
+        self.entries = discover(folder, seed)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,7 +113,7 @@ class PickerScreen(SizedScreen):
 
     def _open(self, index: int) -> None:
         """Open the file as it is now: a file edited, broken or deleted since the picker listed it counts."""
-        e = load_entry(self.entries[index].ref, self.entries[index].label)
+        e = load_entry(self.entries[index].ref, self.entries[index].label, self.seed)
         if e != self.entries[index]:
             self.entries[index] = e
             self.query_one(OptionList).replace_option_prompt_at_index(index, prompt(e))

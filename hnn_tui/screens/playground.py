@@ -13,20 +13,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ..engine import Scenario, Session, Snapshot
-from ..engine.gradcheck import gradient_check
 from ..engine.history import History
 from ..widgets.boundary_view import BoundaryView
 from ..widgets.charts import HistoryChart
 from ..widgets.circuit_view import CircuitView, num
+from ..widgets.number_tables import GradCheckTable, ParamTable
 from .base import SizedScreen
 
 SPEEDS = (1, 2, 5, 10, 30, 100, 1000, 0)  # steps per second; 0 = as fast as the engine goes
 POST_INTERVAL = 0.05  # the worker reports at most 20 times a second
 REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
+HEAVY_STEP = 200_000  # a single step costlier than this (passes x parameters) runs in the worker, not on the UI
 TABLE_INTERVAL = 0.25  # number tables change 4 times a second during a run: readable, and a third of the bytes
 UI_SHARE = 0.03  # at full speed the worker pauses this long after each report (every POST_INTERVAL)
 LADDER = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]  # 1-2-5 values for the knobs
@@ -97,12 +98,12 @@ class PlaygroundScreen(SizedScreen):
                     with Vertical(id="charts"):
                         yield HistoryChart("cost", "red", id="loss-chart")
                         yield HistoryChart("training accuracy", "green", (0, 1), id="acc-chart")
-                yield DataTable(id="params", cursor_type="none", zebra_stripes=True)
+                yield ParamTable(self.session.objective.names, id="params")
             else:
                 with Horizontal(id="upper"):
                     yield CircuitView(self.session.circuit.structure(), id="circuit")
                     with Vertical(id="side"):
-                        yield DataTable(id="inputs", cursor_type="none", zebra_stripes=True)
+                        yield GradCheckTable(sc.expression, list(self.session.circuit.inputs), id="inputs")
                         yield HistoryChart("output", "cyan", id="output-chart")
         yield Footer(compact=True)
 
@@ -112,17 +113,8 @@ class PlaygroundScreen(SizedScreen):
         self.sub_title = self.session.scenario.name
         if self.session.is_classifier:
             self.query_one("#boundary").border_title = "boundary: ● +1 ▲ -1 · blue: score > 0"
-            table = self.query_one("#params", DataTable)
-            table.add_columns("parameter", *self.session.objective.names)
-            for row in ("value", "pull used"):
-                table.add_row(row, *["" for _ in self.session.objective.names], key=row)
         else:
             self.query_one("#circuit").border_title = "circuit: values, ∇ from the last backward pass"
-            table = self.query_one("#inputs", DataTable)
-            table.add_columns("input", "value", "backprop ∇", "numeric ∇", "|diff|")
-            table.border_title = "gradient check here (not counted)"
-            for name in self.session.circuit.inputs:
-                table.add_row(name, "", "", "", "", key=name)
         self._apply(self.snapshot, [(self.snapshot.step, self.snapshot.output, self.snapshot.accuracy)])
         self.set_interval(REDRAW_INTERVAL, self._redraw)
         self._redraw()
@@ -138,9 +130,20 @@ class PlaygroundScreen(SizedScreen):
         if self.snapshot.diverged:
             self.notify(self.snapshot.diverged + "; press r to reset", severity="warning")
             return
+        if self._heavy_step():
+            self._step_once(self.generation, self.session, self.lock)  # e.g. a wide mlp's numerical gradient
+            return
         with self.lock:
             snap = self.session.step()
         self._apply(snap, [(snap.step, snap.output, snap.accuracy)])
+
+    def _heavy_step(self) -> bool:
+        """Would one step keep the UI thread busy for long? Roughly: passes per step times parameters."""
+        sess, st = self.session, self.session.settings
+        p = len(sess.objective.names)
+        batch = len(sess.scenario.labels) if sess.is_classifier and sess.scenario.batch == "full" else 1
+        per_point = {"random": st.tries, "numerical": 2 * p if st.centered else p + 1, "analytic": 2}[sess.strategy]
+        return batch * per_point * p > HEAVY_STEP
 
     def advance(self, steps: int) -> None:
         """Take `steps` steps at once on the UI thread (for tests and scripted screenshots)."""
@@ -159,13 +162,13 @@ class PlaygroundScreen(SizedScreen):
         self.running = not self.running
         if self.running:
             self._rate_mark = (time.monotonic(), self.snapshot.step)
-            self._run(self.generation)
+            self._run(self.generation, self.session, self.lock)
 
     def action_reset(self) -> None:
         self.running = False
-        self.generation += 1
-        with self.lock:
-            snap = self.session.reset()
+        self.generation += 1  # a step still running on the old session is dropped, not waited for
+        self.session, self.lock = self.session.restarted(), threading.Lock()
+        snap = self.session.current
         self.outputs.clear()
         self.accuracies.clear()
         self.snapshot = None
@@ -173,6 +176,9 @@ class PlaygroundScreen(SizedScreen):
 
     def action_knob(self, name: str, up: bool) -> None:
         s = self.session.settings
+        if name == "step_size" and s.step_size_end is not None:
+            # turning the knob takes over from a schedule, starting from the step size in use now
+            s.step_size, s.step_size_end = self.session.scheduled().step_size, None
         setattr(s, name, ladder(getattr(s, name), up))
         self._dirty = True
         self._update_status(self.snapshot)
@@ -188,16 +194,16 @@ class PlaygroundScreen(SizedScreen):
 
     # ---- the run ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="run")
-    def _run(self, generation: int) -> None:
+    def _run(self, generation: int, session: Session, lock: threading.Lock) -> None:
         """Step until paused, reset, cancelled or diverged, reporting at most every POST_INTERVAL."""
         worker = get_current_worker()
         samples, last_post = [], time.monotonic()
         due = last_post  # when the next step is due at a set speed
         while self.running and not worker.is_cancelled and generation == self.generation:
-            with self.lock:
+            with lock:
                 if generation != self.generation:
                     break
-                snap = self.session.step()
+                snap = session.step()
             samples.append((snap.step, snap.output, snap.accuracy))
             rate = SPEEDS[self.speed]
             now = time.monotonic()
@@ -213,6 +219,15 @@ class PlaygroundScreen(SizedScreen):
                 time.sleep(max(0.0, due - time.monotonic()))
         if samples:
             self.post_message(Stepped(generation, snap, samples))
+
+    @work(thread=True, exclusive=True, group="run")
+    def _step_once(self, generation: int, session: Session, lock: threading.Lock) -> None:
+        """One step off the UI thread, for steps too costly to take between two key presses."""
+        with lock:
+            if generation != self.generation:
+                return
+            snap = session.step()
+        self.post_message(Stepped(generation, snap, [(snap.step, snap.output, snap.accuracy)]))
 
     def on_stepped(self, message: Stepped) -> None:
         if message.generation == self.generation:
@@ -255,12 +270,13 @@ class PlaygroundScreen(SizedScreen):
             self.query_one("#loss-chart", HistoryChart).show(self.outputs)
             self.query_one("#acc-chart", HistoryChart).show(self.accuracies)
             if table_due:
-                self._update_params(snap)
+                self.query_one(ParamTable).show(snap.values, snap.grads)
         else:
             self.query_one(CircuitView).show(snap.wires)
             self.query_one("#output-chart", HistoryChart).show(self.outputs)
             if table_due:
-                self._update_inputs(snap)
+                st = self.session.settings
+                self.query_one(GradCheckTable).show(snap.values, st.h, st.centered)
 
     def _update_status(self, snap: Snapshot) -> None:
         if not self.is_mounted:  # a key can arrive before the screen has composed (keys typed ahead)
@@ -290,31 +306,9 @@ class PlaygroundScreen(SizedScreen):
             line2 = Text(f"{snap.diverged}: press r to reset", "bold red")
         line3 = Text.assemble(
             ("step size ", "dim"), f"{self.session.scheduled().step_size:.3g}",
-            (f" (→ {st.step_size_end:g} by step {self.session.scenario.steps})" if st.step_size_end is not None
+            (f" (→ {st.step_size_end:g} after step {self.session.scenario.steps})" if st.step_size_end is not None
              else "", "dim"),
             ("   h ", "dim"), f"{st.h:g}",
             ("   tweak ", "dim"), f"{st.tweak:g}", ("   tries ", "dim"), f"{st.tries}",
             ("   speed ", "dim"), ("max" if speed == 0 else f"{speed}/s"))
         self.query_one("#status", Static).update(Text("\n").join([line1, line2, line3]), layout=False)
-
-    def _update_params(self, snap: Snapshot) -> None:
-        table = self.query_one("#params", DataTable)
-        for i, name in enumerate(self.session.objective.names, start=1):
-            col = table.ordered_columns[i].key
-            table.update_cell("value", col, num(snap.values[name]), update_width=True)
-            table.update_cell("pull used", col, num(snap.grads[name]) if snap.grads else "·", update_width=True)
-
-    def _update_inputs(self, snap: Snapshot) -> None:
-        table = self.query_one("#inputs", DataTable)
-        cols = [c.key for c in table.ordered_columns]
-        st = self.session.settings
-        try:  # measured on a fresh copy of the circuit: these passes are not the strategy's cost
-            check = gradient_check(self.session.scenario.expression, dict(snap.values), st.h, st.centered)
-        except ValueError:
-            check = None
-        for name, value in snap.values.items():
-            a = check["analytic"][name] if check else None
-            n = check["numerical"][name] if check else None
-            cells = (num(value), num(a), num(n), f"{abs(a - n):.1e}" if check else "·")
-            for col, cell in zip(cols[1:], cells):
-                table.update_cell(name, col, cell, update_width=True)

@@ -19,6 +19,9 @@ class BadInput(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)  # `--a` is not a guess at `--at`
+
     def error(self, message):  # one clear line instead of argparse's usage block
         raise BadInput(f"{message} (see {self.prog} --help)")
 

@@ -152,6 +152,12 @@ BAD = [
     ("trainable not a name", circuit_text(circuit='trainable = [["x"]]'), "circuit.trainable"),
     ("bad wire sub-expression", circuit_text(circuit='wires = { q = "x +" }'), "circuit.wires.q"),
     ("typo in init", classifier_text(model="init = { a = 1.0, bb = -2.0 }"), "model.init.bb"),
+    ("a wire label that is an input's name", circuit_text(expression="(x + y) * z", inputs="x = 1.0, y = 2.0, z = 3.0",
+                                                           circuit='wires = { x = "y * z" }'), "circuit.wires.x"),
+    ("two labels for one wire", circuit_text(expression="(x + y) * z", inputs="x = 1.0, y = 2.0, z = 3.0",
+                                             circuit='wires = { q = "x + y", p = "x+y" }'), "circuit.wires.p"),
+    ("hidden on an svm", classifier_text(model="hidden = 4"), "model.hidden"),
+    ("layers on an svm", classifier_text(model="layers = [8]"), "model.layers"),
 ]
 
 

@@ -1,6 +1,7 @@
 """Scenario files (TOML, data only) loaded into a validated, immutable Scenario."""
 from __future__ import annotations
 
+import ast
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -146,11 +147,14 @@ def _circuit(t: _Table) -> dict:
     inputs = c.numbers("inputs")
     w = c.table("wires", {})
     wires = {k: w.get(k, (str,), what="a sub-expression of the expression") for k in w.data}
+    seen: dict[str, str] = {}
     for label, sub in wires.items():
         try:
-            parse(sub)
+            same = seen.setdefault(ast.unparse(parse(sub)), label)
         except ExpressionError as e:
             w.fail(label, str(e))
+        if same != label:
+            w.fail(label, f"names the same sub-expression as wires.{same}; expected one label per wire")
     try:
         circuit = build_circuit(expression, inputs, wires)
     except ExpressionError as e:
@@ -160,6 +164,8 @@ def _circuit(t: _Table) -> dict:
         c.fail("inputs", f"expected a value for every input of the expression; missing {', '.join(missing)}")
     named = {u.name for u in circuit.units}
     for label, sub in wires.items():
+        if label in inputs:
+            w.fail(label, f"is an input's name; expected a label for an inner wire, e.g. q = \"x + y\"")
         if label not in named:
             w.fail(label, f"expected a sub-expression computed by a gate of {expression!r}, got {sub!r}")
     trainable = c.get("trainable", (list,), list(inputs), "a list of input names")
@@ -186,13 +192,16 @@ def _classifier(t: _Table) -> dict:
     out = dict(
         model=model,
         loss=m.choice("loss", LOSSES, "hinge"),
-        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN),
-        layers=_layers(m),
+        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN) if model == "net" else 3,
+        layers=_layers(m) if model == "mlp" else (16, 16),
         reg=m.number("reg", 1.0, minimum=0.0),
         batch=m.choice("batch", ("sgd", "full"), "sgd"),
         init=m.numbers("init", None) if "init" in m.data else None,
         init_scale=m.number("init_scale", 0.5, minimum=0.0),
     )
+    for key, owner in (("hidden", "net"), ("layers", "mlp")):
+        if key in m.data and model != owner:
+            m.fail(key, f'applies to type = "{owner}" only; this model is type = "{model}"')
     names = param_names(model, out["hidden"], out["layers"])
     for p in out["init"] or {}:
         if p not in names:

@@ -63,6 +63,8 @@ async def headless(size: tuple[int, int], presses: int = 30, run_seconds: float 
             t0 = time.perf_counter()
             app.post_message(events.Key(key, char))  # as the driver posts it (pilot.press also waits for idle)
             while f"step size {want} " not in status_text(screen):
+                if time.perf_counter() - t0 > 10:
+                    raise TimeoutError(f"the status line never showed step size {want}")
                 await asyncio.sleep(0.001)
             latencies.append((time.perf_counter() - t0) * 1000)
             await asyncio.sleep(0.05)

@@ -1,7 +1,6 @@
 """Engine benchmarks: training throughput against micrograd, backward/forward cost, strategies per scenario."""
 from __future__ import annotations
 
-import gc
 import math
 import time
 import timeit
@@ -142,6 +141,3 @@ def strategies_table() -> list[tuple]:
             rows.append((name, f"{key} {op} {target:g}", strategy, reach(name, strategy)))
     return rows
 
-
-def gc_quiet():
-    gc.collect()

@@ -15,11 +15,15 @@ def accuracies(reg: float | None, seed: int, steps: int = 400) -> list[float]:
 
 def test_neural_net_seed_0_is_perfect_at_step_171_and_back_at_half_by_400():
     accs = accuracies(None, 0)
-    assert accs.index(1.0) + 1 == 171  # accs[k] is after step k + 1
+    first = accs.index(1.0) + 1  # accs[k] is after step k + 1
+    assert f"at step {first} and is back at 3 of 6 by step 400" in " ".join(
+        load_scenario("neural_net").description.split())
     assert accs[-1] == 0.5
 
 
 def test_neural_net_with_a_weaker_spring_ends_perfect_on_8_of_seeds_0_to_9():
     finals = [accuracies(0.1, seed)[-1] for seed in range(10)]
-    assert sum(a == 1.0 for a in finals) == 8
-    assert "reg = 0.1" in load_scenario("neural_net").description
+    perfect = sum(a == 1.0 for a in finals)
+    text = " ".join(load_scenario("neural_net").description.split())
+    assert "Set reg = 0.1" in text and f"all six right on {perfect} of 10" in text
+    assert perfect >= 6  # and the advice is worth giving

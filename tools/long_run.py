@@ -54,6 +54,8 @@ def main() -> int:
     p.add_argument("--neuron", type=int, default=1_000_000, help="steps of the neuron")
     p.add_argument("--net", type=int, default=100_000, help="steps of the neural net")
     args = p.parse_args()
+    if min(args.neuron, args.net) < 10 or args.neuron % 10 or args.net % 10:
+        p.error("step counts must be multiples of 10 (the run is measured in tenths), at least 10")
     t_all = time.perf_counter()
     for name, steps in (("neuron", args.neuron), ("neural_net", args.net)):
         t0 = time.perf_counter()

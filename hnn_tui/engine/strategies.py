@@ -27,7 +27,7 @@ class Settings:
     """Knobs the strategies read; the UI changes them live."""
 
     step_size: float = 0.01
-    step_size_end: float | None = None  # when set, the step size falls linearly to this over the run's steps
+    step_size_end: float | None = None  # when set, the step size falls linearly to this over the scenario's steps
     h: float = 1e-4
     centered: bool = False
     tweak: float = 0.01

@@ -36,13 +36,17 @@ class BoundaryView(Widget):
         self._lines: list[Strip] = []
         self._key = None
         self._positive = None  # the sign grid on screen
+        self._next = None  # ((width, height), signs) scored by show() for the next build
         self.grid_shape = (0, 0)  # (rows of samples, columns) of the last grid drawn
 
     def show(self, values) -> None:
         self.values = dict(values)
         w, h = self.size
-        if self._key == (w, h) and w > GUTTER and h >= 2 and np.array_equal(self._signs(w, h), self._positive):
-            return  # the same regions as on screen: nothing to redraw, nothing to send to the terminal
+        if self._key == (w, h) and w > GUTTER and h >= 2:
+            signs = self._signs(w, h)
+            if np.array_equal(signs, self._positive):
+                return  # the same regions as on screen: nothing to redraw, nothing to send to the terminal
+            self._next = (w, h), signs  # computed once: _build takes it instead of scoring the grid again
         self._key = None
         self.refresh()
 
@@ -59,7 +63,8 @@ class BoundaryView(Widget):
     def _build(self, width: int, height: int) -> list[Strip]:
         cols, rows = max(1, width - GUTTER), max(1, height - 1)
         x0, x1, y0, y1 = self.box
-        positive = self._positive = self._signs(width, height)
+        ready, self._next = self._next, None
+        positive = self._positive = ready[1] if ready and ready[0] == (width, height) else self._signs(width, height)
         self.grid_shape = positive.shape
         glyphs = {}
         for (px, py), lab in zip(self.points, self.labels):

@@ -33,12 +33,7 @@ def numpy_train(steps: int = 100) -> dict:
     session = Session(load_scenario(MOONS))
     sc = session.scenario
     X, y = np.array(sc.points), np.array(sc.labels, float)
-    flat, sizes, Ws, bs, at = session.model.get(), [2, *sc.layers, 1], [], [], 0
-    for n_in, n_out in zip(sizes, sizes[1:]):
-        Wb = np.array(flat[at:at + n_out * (n_in + 1)]).reshape(n_out, n_in + 1)
-        at += n_out * (n_in + 1)
-        Ws.append(Wb[:, :n_in].copy())
-        bs.append(Wb[:, n_in].copy())
+    Ws, bs = map(list, zip(*session.model.matrices(session.model.get())))
     t0 = time.perf_counter()
     for k in range(steps):
         lr = sc.settings.step_size + (sc.settings.step_size_end - sc.settings.step_size) * k / sc.steps

@@ -385,3 +385,23 @@ def test_vectorized_scores_match_the_circuit(model):
     assert list(scores) == pytest.approx([m.score(x, y) for x, y in sc.points], rel=1e-12, abs=1e-12)
     accuracy = sum((sc_ > 0) == (label > 0) for sc_, label in zip(scores, sc.labels)) / len(sc.labels)
     assert s.current.accuracy == pytest.approx(accuracy)
+
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("strategy", ["random", "numerical", "analytic"])
+@pytest.mark.parametrize("name", REQUIRED)
+def test_a_session_knows_what_its_next_step_will_cost(name, strategy, centered):
+    # The app uses this to keep costly steps off the UI thread; it must match what a step counts.
+    s = Session(load_scenario(name), strategy)
+    s.settings.centered = centered
+    for _ in range(2):
+        expected = s.forward_passes_per_step()
+        before = s.current.forward_passes
+        assert s.step().forward_passes - before == expected
+
+
+def test_a_full_batch_step_costs_every_point():
+    sc = dataclasses.replace(load_scenario("svm"), batch="full")
+    s = Session(sc, "numerical")
+    assert s.forward_passes_per_step() == 6 * (3 + 1)
+    assert s.step().forward_passes == 24

@@ -26,13 +26,17 @@ class Circuit:
         for u in self.units:
             u.grad = 0.0
 
-    def backward(self, pull: float = 1.0) -> dict[str, float]:
-        """Pull on the output with `pull` and let it flow back; returns d(output)/d(input) times pull."""
+    def propagate(self, pull: float = 1.0) -> None:
+        """Pull on the output with `pull` and let it flow back; every wire is left holding its grad."""
         for u in self.units:  # zero_grad(), inlined: this runs once per point
             u.grad = 0.0
         self.output.grad = pull
         for g in self._backward_order:
             g.backward()
+
+    def backward(self, pull: float = 1.0) -> dict[str, float]:
+        """propagate(pull), then d(output)/d(input) times pull for each named input."""
+        self.propagate(pull)
         return {name: u.grad for name, u in self._named_inputs}
 
     def set_inputs(self, values: dict[str, float]) -> None:

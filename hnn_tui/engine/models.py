@@ -50,7 +50,7 @@ class Classifier:
 
     def backward(self, pull: float) -> None:
         """Backprop `pull` on the score of the last point scored; parameter grads add up until zero_grad()."""
-        self.circuit.backward(pull)
+        self.circuit.propagate(pull)  # the parameters' grads are read off their units below
         self._acc = [a + u.grad for a, u in zip(self._acc, self.units)]
 
     def grads(self) -> list[float]:
@@ -216,15 +216,21 @@ class MLP(Classifier):
     def grads(self) -> list[float]:
         return self._flat("grads")
 
+    def matrices(self, flat) -> list:
+        """Parameters in get() order as one (W, b) pair of numpy arrays per layer."""
+        sizes, out, at = [2, *self.layers, 1], [], 0
+        for n_in, n_out in zip(sizes, sizes[1:]):
+            Wb = np.array(flat[at:at + n_out * (n_in + 1)], float).reshape(n_out, n_in + 1)
+            at += n_out * (n_in + 1)
+            out.append((Wb[:, :n_in].copy(), Wb[:, n_in].copy()))
+        return out
+
     def scores(self, v, X, Y):
         X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
-        h, flat, at = np.stack([X, Y], axis=-1), [v[p] for p in self.params], 0
-        sizes = [2, *self.layers, 1]
-        for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
-            Wb = np.array(flat[at:at + n_out * (n_in + 1)]).reshape(n_out, n_in + 1)
-            at += n_out * (n_in + 1)
-            h = h @ Wb[:, :n_in].T + Wb[:, n_in]
-            if k < len(sizes) - 1:
+        h, layers = np.stack([X, Y], axis=-1), self.matrices([v[p] for p in self.params])
+        for k, (W, b) in enumerate(layers, start=1):
+            h = h @ W.T + b
+            if k < len(layers):
                 h = np.maximum(0.0, h)
         return h[..., 0]
 

@@ -56,9 +56,9 @@ class Session:
             raise ValueError(f"unknown strategy {self.strategy!r}; expected one of {', '.join(STRATEGIES)}")
         self.settings: Settings = replace(scenario.settings)
         self.reset()
-        if self.current.diverged:  # nothing to step from: the file itself is at fault
+        bad = self._non_finite(self.current)
+        if bad:  # nothing to step from: the file itself is at fault
             key = "model.init" if self.is_classifier else "circuit.inputs"
-            bad = self.current.diverged.split(": ", 1)[-1]
             raise ScenarioError(scenario.source or scenario.name, key, f"the start is not finite ({bad} at step 0)")
 
     @property
@@ -112,6 +112,13 @@ class Session:
         self.step_count += 1
         self.current = self._snapshot(result.grads)
         return self.current
+
+    def forward_passes_per_step(self) -> int:
+        """What the next step will spend in forward passes: per point, tries, P + 1 (2P centered), or 1."""
+        st, p = self.settings, len(self.objective.names)
+        batch = len(self.scenario.labels) if self.is_classifier and self.scenario.batch == "full" else 1
+        per_point = {"random": st.tries, "numerical": 2 * p if st.centered else p + 1, "analytic": 1}[self.strategy]
+        return batch * per_point
 
     def scheduled(self) -> Settings:
         """The settings for this step: with step_size_end, the step size falls linearly over the scenario's steps."""

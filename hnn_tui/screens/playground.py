@@ -27,7 +27,7 @@ from .base import SizedScreen
 SPEEDS = (1, 2, 5, 10, 30, 100, 1000, 0)  # steps per second; 0 = as fast as the engine goes
 POST_INTERVAL = 0.05  # the worker reports at most 20 times a second
 REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
-HEAVY_STEP = 200_000  # a single step costlier than this (passes x parameters) runs in the worker, not on the UI
+HEAVY_STEP = 100_000  # a step costlier than this (forward passes x parameters) runs in the worker
 TABLE_INTERVAL = 0.25  # number tables change 4 times a second during a run: readable, and a third of the bytes
 UI_SHARE = 0.03  # at full speed the worker pauses this long after each report (every POST_INTERVAL)
 LADDER = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]  # 1-2-5 values for the knobs
@@ -38,6 +38,11 @@ def ladder(value: float, up: bool) -> float:
     if up:
         return next((v for v in LADDER if v > value * 1.0001), LADDER[-1])
     return next((v for v in reversed(LADDER) if v < value * 0.9999), LADDER[0])
+
+
+def sample(snap: Snapshot) -> tuple:
+    """(step, output, accuracy): what the history charts keep of a snapshot."""
+    return snap.step, snap.output, snap.accuracy
 
 
 @dataclass
@@ -115,7 +120,7 @@ class PlaygroundScreen(SizedScreen):
             self.query_one("#boundary").border_title = "boundary: ● +1 ▲ -1 · blue: score > 0"
         else:
             self.query_one("#circuit").border_title = "circuit: values, ∇ from the last backward pass"
-        self._apply(self.snapshot, [(self.snapshot.step, self.snapshot.output, self.snapshot.accuracy)])
+        self._apply(self.snapshot, [sample(self.snapshot)])
         self.set_interval(REDRAW_INTERVAL, self._redraw)
         self._redraw()
 
@@ -135,15 +140,11 @@ class PlaygroundScreen(SizedScreen):
             return
         with self.lock:
             snap = self.session.step()
-        self._apply(snap, [(snap.step, snap.output, snap.accuracy)])
+        self._apply(snap, [sample(snap)])
 
     def _heavy_step(self) -> bool:
-        """Would one step keep the UI thread busy for long? Roughly: passes per step times parameters."""
-        sess, st = self.session, self.session.settings
-        p = len(sess.objective.names)
-        batch = len(sess.scenario.labels) if sess.is_classifier and sess.scenario.batch == "full" else 1
-        per_point = {"random": st.tries, "numerical": 2 * p if st.centered else p + 1, "analytic": 2}[sess.strategy]
-        return batch * per_point * p > HEAVY_STEP
+        """Would one step keep the UI thread busy for long? Roughly: forward passes times parameters."""
+        return self.session.forward_passes_per_step() * len(self.session.objective.names) > HEAVY_STEP
 
     def advance(self, steps: int) -> None:
         """Take `steps` steps at once on the UI thread (for tests and scripted screenshots)."""
@@ -151,7 +152,7 @@ class PlaygroundScreen(SizedScreen):
         samples, snap = [], None
         with self.lock:
             for snap in self.session.run(steps):
-                samples.append((snap.step, snap.output, snap.accuracy))
+                samples.append(sample(snap))
         if snap is not None:
             self._apply(snap, samples)
 
@@ -172,7 +173,7 @@ class PlaygroundScreen(SizedScreen):
         self.outputs.clear()
         self.accuracies.clear()
         self.snapshot = None
-        self._apply(snap, [(snap.step, snap.output, snap.accuracy)])
+        self._apply(snap, [sample(snap)])
 
     def action_knob(self, name: str, up: bool) -> None:
         s = self.session.settings
@@ -204,7 +205,7 @@ class PlaygroundScreen(SizedScreen):
                 if generation != self.generation:
                     break
                 snap = session.step()
-            samples.append((snap.step, snap.output, snap.accuracy))
+            samples.append(sample(snap))
             rate = SPEEDS[self.speed]
             now = time.monotonic()
             if snap.diverged or now - last_post >= POST_INTERVAL or 0 < rate * POST_INTERVAL <= 1:
@@ -227,7 +228,7 @@ class PlaygroundScreen(SizedScreen):
             if generation != self.generation:
                 return
             snap = session.step()
-        self.post_message(Stepped(generation, snap, [(snap.step, snap.output, snap.accuracy)]))
+        self.post_message(Stepped(generation, snap, [sample(snap)]))
 
     def on_stepped(self, message: Stepped) -> None:
         if message.generation == self.generation:

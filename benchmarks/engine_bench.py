@@ -21,19 +21,20 @@ def hnn_train(steps: int = 100) -> dict:
     session = Session(load_scenario(MOONS))
     t0 = time.perf_counter()
     first = None
-    for snap in session.run(steps):
+    for _ in session.run(steps):
         if first is None:
             first = time.perf_counter() - t0
     seconds = time.perf_counter() - t0
-    return {"steps_per_s": steps / seconds, "seconds": seconds, "first_step_s": first, "accuracy": snap.accuracy}
+    return {"steps_per_s": steps / seconds, "seconds": seconds, "first_step_s": first,
+            "accuracy": session.current.measures["accuracy"]}
 
 
 def numpy_train(steps: int = 100) -> dict:
     """The same workload written directly in numpy (full batch, same init, same schedule): the practical limit."""
     session = Session(load_scenario(MOONS))
-    sc = session.scenario
-    X, y = np.array(sc.points), np.array(sc.labels, float)
-    Ws, bs = map(list, zip(*session.model.matrices(session.model.get())))
+    sc, spec, model = session.scenario, session.scenario.spec, session.lesson.model
+    X, y = np.array(spec.points), np.array(spec.labels, float)
+    Ws, bs = map(list, zip(*model.matrices(model.get())))
     t0 = time.perf_counter()
     for k in range(steps):
         lr = sc.settings.step_size + (sc.settings.step_size_end - sc.settings.step_size) * k / sc.steps
@@ -47,7 +48,7 @@ def numpy_train(steps: int = 100) -> dict:
             gW, gb = g.T @ hs[i], g.sum(axis=0)
             if i:
                 g = (g @ Ws[i]) * (hs[i] > 0)
-            Ws[i] -= lr * (gW + sc.reg * Ws[i])
+            Ws[i] -= lr * (gW + spec.reg * Ws[i])
             bs[i] -= lr * gb
     seconds = time.perf_counter() - t0
     h = X
@@ -62,8 +63,8 @@ def micrograd_train(steps: int, gc_off: bool) -> dict:
 
     sc = load_scenario(MOONS)
     model = peer.make_model(sc.seed)
-    same = [p.data for p in model.parameters()] == Session(sc).model.get()
-    r = peer.train(model, sc.points, sc.labels, steps, gc_off=gc_off)
+    same = [p.data for p in model.parameters()] == Session(sc).lesson.model.get()
+    r = peer.train(model, sc.spec.points, sc.spec.labels, steps, gc_off=gc_off)
     return dict(r, same_init=same)
 
 
@@ -78,7 +79,7 @@ def backward_forward() -> dict:
     c = build_circuit("sigmoid(a*x + b*y + c)", dict(a=1.0, b=2.0, c=-3.0, x=-1.0, y=3.0), {})
     out["neuron"] = (best(c.forward, 20000), best(c.backward, 20000))
     session = Session(load_scenario(MOONS))
-    model, pts = session.model, session.scenario.points
+    model, pts = session.lesson.model, session.scenario.spec.points
 
     def forward():
         for x, y in pts:
@@ -93,7 +94,7 @@ def backward_forward() -> dict:
     try:
         import peer_micrograd as peer
         m = peer.make_model(session.scenario.seed)
-        out["micrograd mlp (100 points)"] = peer.forward_backward_times(m, pts, session.scenario.labels)
+        out["micrograd mlp (100 points)"] = peer.forward_backward_times(m, pts, session.scenario.spec.labels)
     except ImportError:
         pass
     return out

@@ -81,9 +81,9 @@ def cmd_list(args, out) -> int:
 
 
 def cmd_run(args, out) -> int:
-    session = Session(load_scenario(args.scenario), args.strategy, args.seed)
+    session = Session(load_scenario(args.scenario, args.seed), args.strategy)
     steps = session.scenario.steps if args.steps is None else args.steps
-    table = None if args.json else report.Table(session.current, session.is_classifier, out)
+    table = None if args.json else report.Table(session.current, session.lesson_type.output_name, out)
     every = max(1, steps // 20)
     progress = report.Progress(steps) if steps >= 1000 and sys.stderr.isatty() else None
     if table:
@@ -111,8 +111,7 @@ def cmd_run(args, out) -> int:
     summary = {"steps": last.step, "strategy": last.strategy, "output": last.output,
                "forward_passes": last.forward_passes, "backward_passes": last.backward_passes,
                "seconds": round(time.perf_counter() - t0, 6), "stopped": why}
-    if last.accuracy is not None:
-        summary["accuracy"] = last.accuracy
+    summary.update(last.measures)
     if args.json:
         print(report.json_line({"summary": summary}), file=out)
     if why:

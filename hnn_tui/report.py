@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 
 from .engine import Snapshot
 from .engine.gradcheck import rel_error
+from .numbers import num
 
-MAX_VALUE_COLUMNS = 6  # wider models show cost and accuracy only; --json has every parameter
+MAX_VALUE_COLUMNS = 6  # wider models show the output and measures only; --json has every parameter
+WIDTH = 10  # of a number column
 
 
-def fmt(x: float | None, width: int = 10) -> str:
-    if x is None:
-        return "-".rjust(width)
-    return f"{x:>{width}.6g}" if math.isfinite(x) else f"{x!s:>{width}}"
+def cell(x: float | None) -> str:
+    return num(x, significant=6, none="-").rjust(WIDTH)
 
 
 def json_line(obj) -> str:
@@ -25,15 +24,15 @@ def json_line(obj) -> str:
 class Table:
     """Rows of snapshots under one header; wide parameter lists are left to --json."""
 
-    def __init__(self, first: Snapshot, classifier: bool, out=sys.stdout):
+    def __init__(self, first: Snapshot, output_name: str, out=sys.stdout):
         self.out = out
         self.names = list(first.values)
+        self.measures = list(first.measures)
         self.show_values = len(self.names) <= MAX_VALUE_COLUMNS
-        head = ["step", "cost" if classifier else "output"] + (["accuracy"] if classifier else [])
+        head = ["step", output_name, *self.measures]
         if self.show_values:
             head += self.names + [f"d{n}" for n in self.names]
-        self.classifier = classifier
-        self.header = " ".join(h.rjust(10) for h in head) + "  forward  backward"
+        self.header = " ".join(h.rjust(WIDTH) for h in head) + "  forward  backward"
 
     def print_header(self, note: str = "") -> None:
         if note:
@@ -41,10 +40,10 @@ class Table:
         print(self.header, file=self.out)
 
     def row(self, s: Snapshot) -> None:
-        cells = [str(s.step).rjust(10), fmt(s.output)] + ([fmt(s.accuracy)] if self.classifier else [])
+        cells = [str(s.step).rjust(WIDTH), cell(s.output)] + [cell(s.measures[m]) for m in self.measures]
         if self.show_values:
-            cells += [fmt(s.values[n]) for n in self.names]
-            cells += [fmt(s.grads.get(n) if s.grads else None) for n in self.names]
+            cells += [cell(s.values[n]) for n in self.names]
+            cells += [cell(s.grads.get(n) if s.grads else None) for n in self.names]
         print(" ".join(cells) + f"  {s.forward_passes:>7}  {s.backward_passes:>8}", file=self.out)
 
 

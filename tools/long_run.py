@@ -3,7 +3,7 @@
     python tools/long_run.py                       # the neuron for 1,000,000 steps, the net for 100,000
     python tools/long_run.py --neuron 100000 --net 10000
 
-Each run goes through Session.step() and keeps the output (and accuracy) in a History, as the app does.
+Each run goes through Session.step() and keeps the output (and each measure) in a History, as the app does.
 Prints, per scenario: steps, seconds, steps/s in the first and last tenth, the traced memory after the
 first tenth and at the end, the traced peak (tracemalloc) and the process's max RSS.
 """
@@ -25,7 +25,7 @@ from hnn_tui.engine.history import History  # noqa: E402
 def long_run(name: str, steps: int, chunks: int = 10, strategy: str | None = None) -> dict:
     """Step `name` for `steps` steps in `chunks` pieces; memory is traced from just before the first step."""
     session = Session(load_scenario(name), strategy)
-    outputs, accuracies = History(), History()
+    outputs, measures = History(), {m: History() for m in session.current.measures}
     per_chunk = steps // chunks
     tracemalloc.start()
     tracemalloc.reset_peak()
@@ -37,8 +37,8 @@ def long_run(name: str, steps: int, chunks: int = 10, strategy: str | None = Non
         for _ in range(per_chunk):
             snap = session.step()
             outputs.add(snap.step, snap.output)
-            if snap.accuracy is not None:
-                accuracies.add(snap.step, snap.accuracy)
+            for m, value in snap.measures.items():
+                measures[m].add(snap.step, value)
             if snap.diverged:
                 raise RuntimeError(snap.diverged)
         rates.append(per_chunk / (time.perf_counter() - t0))

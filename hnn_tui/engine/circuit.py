@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+
 from .gates import GATES, Gate, Pow, Unit
 
 
@@ -94,30 +95,3 @@ class CircuitBuilder:
 
     def build(self, output: Unit) -> Circuit:
         return Circuit(dict(self.inputs), list(self.gates), output, self.constants)
-
-
-class CircuitObjective:
-    """A circuit's output as the thing to increase, over its trainable inputs."""
-
-    def __init__(self, circuit: Circuit, trainable: list[str]):
-        self.circuit, self.names = circuit, list(trainable)
-        self.units = [circuit.inputs[n] for n in self.names]
-        self.forward_passes = self.backward_passes = 0
-
-    def get(self):
-        return [u.value for u in self.units]
-
-    def set(self, values):
-        for u, v in zip(self.units, values):
-            u.value = v
-
-    def evaluate(self) -> float:
-        self.forward_passes += 1
-        return self.circuit.forward()
-
-    def pull(self):
-        self.circuit.forward()
-        grads = self.circuit.backward(1.0)  # tug on the output with force +1
-        self.forward_passes += 1
-        self.backward_passes += 1
-        return [grads[n] for n in self.names]

@@ -57,9 +57,11 @@ def _check(node: ast.AST, depth: int = 0) -> None:
         raise ExpressionError(f"expression nests deeper than {MAX_DEPTH} operations", _col(node))
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
-            raise ExpressionError(f"only numbers are allowed, not {type(node.value).__name__} {node.value!r}", _col(node))
+            raise ExpressionError(f"only numbers are allowed, not {type(node.value).__name__} {node.value!r}",
+                                  _col(node))
         if not math.isfinite(_float(node.value)):
-            digits = str(node.value) if len(str(node.value)) <= 20 else f"{str(node.value)[:8]}... ({len(str(node.value))} digits)"
+            text = str(node.value)
+            digits = text if len(text) <= 20 else f"{text[:8]}... ({len(text)} digits)"
             raise ExpressionError(f"the number {digits} is too large (not finite as a float)", _col(node))
         return
     if isinstance(node, ast.Name):
@@ -116,7 +118,8 @@ def parse(text: str) -> ast.expr:
     return tree.body
 
 
-def build_circuit(text: str, values: dict[str, float] | None = None, wire_names: dict[str, str] | None = None) -> Circuit:
+def build_circuit(text: str, values: dict[str, float] | None = None,
+                  wire_names: dict[str, str] | None = None) -> Circuit:
     """Build a Circuit for `text`; inputs take `values` (default 0); `wire_names` maps a label to a sub-expression."""
     tree = parse(text)
     labels = {}

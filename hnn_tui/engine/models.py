@@ -1,4 +1,4 @@
-"""The guide's classifiers as circuits: the linear SVM and the 2-layer ReLU net, with their pulls."""
+"""The guide's classifiers: the linear SVM and the 2-layer ReLU net as circuits, and an mlp of vector gates."""
 from __future__ import annotations
 
 import random
@@ -7,7 +7,6 @@ import string
 import numpy as np
 
 from .circuit import Circuit, CircuitBuilder
-from .losses import LOSSES, cost, hinge_pull, point_loss  # noqa: F401  (cost: re-exported)
 from .vectors import Linear, Vec, VecRelu
 
 MODELS = ("svm", "net", "mlp")
@@ -16,22 +15,52 @@ MAX_LAYERS, MAX_WIDTH = 4, 64  # the mlp's hidden layers
 
 
 class Classifier:
-    """A score circuit over inputs x, y and named parameters; some parameters feel the spring."""
+    """A score over the inputs x, y and named parameters; the `regularized` ones feel the spring."""
 
     kind = ""
+    params: list[str]
+    regularized: list[str]
+    zero_start: frozenset[str] = frozenset()  # parameters that start at 0 instead of a random draw
 
-    def __init__(self, circuit: Circuit, params: list[str], regularized: list[str], loss: str = "hinge"):
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
-        self.circuit = circuit
-        self.params = params
-        self.regularized = regularized
-        self.loss = loss
-        self.zero_start: set[str] = set()  # parameters that start at 0 instead of a random draw
-        if circuit is not None:
-            self.x, self.y = circuit.inputs["x"], circuit.inputs["y"]
-            self.units = [circuit.inputs[p] for p in params]
-            self._acc = [0.0] * len(params)
+    def get(self) -> list[float]:
+        raise NotImplementedError  # every model below keeps its parameters its own way
+
+    def set(self, values) -> None:
+        raise NotImplementedError
+
+    def score(self, x: float, y: float) -> float:
+        """One forward pass on the point (x, y)."""
+        raise NotImplementedError
+
+    def zero_grad(self) -> None:
+        raise NotImplementedError
+
+    def backward(self, pull: float) -> None:
+        """Backprop `pull` on the score of the last point scored; parameter grads add up until zero_grad()."""
+        raise NotImplementedError
+
+    def grads(self) -> list[float]:
+        raise NotImplementedError
+
+    def scorer(self):
+        """A pure function (values, X, Y) -> scores over numpy arrays: for charts and reporting, not training."""
+        raise NotImplementedError  # each model writes its score with numpy
+
+    def values(self) -> dict[str, float]:
+        return dict(zip(self.params, self.get()))
+
+    def scores(self, values: dict[str, float], X, Y):
+        return self.scorer()(values, X, Y)
+
+
+class CircuitClassifier(Classifier):
+    """A model drawn as the guide draws it: a circuit of scalar gates with x, y and every parameter as inputs."""
+
+    def __init__(self, circuit: Circuit, params: list[str], regularized: list[str]):
+        self.circuit, self.params, self.regularized = circuit, params, regularized
+        self.x, self.y = circuit.inputs["x"], circuit.inputs["y"]
+        self.units = [circuit.inputs[p] for p in params]
+        self._acc = [0.0] * len(params)
 
     def get(self) -> list[float]:
         return [u.value for u in self.units]
@@ -41,7 +70,6 @@ class Classifier:
             u.value = v
 
     def score(self, x: float, y: float) -> float:
-        """One forward pass of the circuit on the point (x, y)."""
         self.x.value, self.y.value = x, y
         return self.circuit.forward()
 
@@ -49,30 +77,19 @@ class Classifier:
         self._acc = [0.0] * len(self.params)
 
     def backward(self, pull: float) -> None:
-        """Backprop `pull` on the score of the last point scored; parameter grads add up until zero_grad()."""
         self.circuit.propagate(pull)  # the parameters' grads are read off their units below
         self._acc = [a + u.grad for a, u in zip(self._acc, self.units)]
 
     def grads(self) -> list[float]:
         return list(self._acc)
 
-    def values(self) -> dict[str, float]:
-        return dict(zip(self.params, self.get()))
 
-    def scores(self, values: dict[str, float], X, Y):
-        """Vectorized scores at arrays X, Y for parameter `values` (for charts and reporting)."""
-        raise NotImplementedError  # each model below writes its score with numpy
-
-    def predict(self, values, X, Y):
-        return np.where(self.scores(values, X, Y) > 0, 1, -1)  # the guide: score > 0 means +1
-
-
-class LinearSVM(Classifier):
+class LinearSVM(CircuitClassifier):
     """score = a*x + b*y + c; the spring pulls on a and b, not on the bias c."""
 
     kind = "svm"
 
-    def __init__(self, loss: str = "hinge"):
+    def __init__(self):
         b = CircuitBuilder()
         x, y = b.input("x"), b.input("y")
         a, bb, c = b.input("a"), b.input("b"), b.input("c")
@@ -80,10 +97,14 @@ class LinearSVM(Classifier):
         by = b.gate("mul", bb, y, label="b*y")
         axpby = b.gate("add", ax, by, label="a*x + b*y")
         out = b.gate("add", axpby, c, label="score")
-        super().__init__(b.build(out), ["a", "b", "c"], ["a", "b"], loss)
+        super().__init__(b.build(out), ["a", "b", "c"], ["a", "b"])
 
-    def scores(self, v, X, Y):
-        return v["a"] * np.asarray(X, float) + v["b"] * np.asarray(Y, float) + v["c"]
+    def scorer(self):
+        return linear_scores
+
+
+def linear_scores(v, X, Y):
+    return v["a"] * np.asarray(X, float) + v["b"] * np.asarray(Y, float) + v["c"]
 
 
 def net_param_names(hidden: int) -> tuple[list[list[str]], list[str], str]:
@@ -113,12 +134,12 @@ def param_names(model: str, hidden: int = 3, layers=(16, 16)) -> list[str]:
     return [p for n in neurons for p in n] + top_w + [top_b]
 
 
-class ReluNet(Classifier):
+class ReluNet(CircuitClassifier):
     """n_i = max(0, a_i*x + b_i*y + c_i); score = sum of top weights * n_i + bias (guide: 3 neurons)."""
 
     kind = "net"
 
-    def __init__(self, hidden: int = 3, loss: str = "hinge"):
+    def __init__(self, hidden: int = 3):
         if not 1 <= hidden <= MAX_HIDDEN:
             raise ValueError(f"hidden must be between 1 and {MAX_HIDDEN}, got {hidden}")
         self.hidden = hidden
@@ -127,7 +148,8 @@ class ReluNet(Classifier):
         x, y = b.input("x"), b.input("y")
         acts = []
         for i, (pa, pb, pc) in enumerate(neurons, start=1):
-            s = b.gate("add", b.gate("mul", b.input(pa), x, label=f"{pa}*x"), b.gate("mul", b.input(pb), y, label=f"{pb}*y"))
+            ax = b.gate("mul", b.input(pa), x, label=f"{pa}*x")
+            s = b.gate("add", ax, b.gate("mul", b.input(pb), y, label=f"{pb}*y"))
             acts.append(b.gate("relu", b.gate("add", s, b.input(pc), label=f"pre{i}"), label=f"n{i}"))
         total = b.gate("mul", b.input(top_w[0]), acts[0])
         for w, n in zip(top_w[1:], acts[1:]):
@@ -135,15 +157,19 @@ class ReluNet(Classifier):
         out = b.gate("add", total, b.input(top_b), label="score")
         params = param_names("net", hidden)
         weights = [p for n in neurons for p in n[:2]] + top_w
-        super().__init__(b.build(out), params, weights, loss)
+        super().__init__(b.build(out), params, weights)
         self.neurons, self.top_w, self.top_b = neurons, top_w, top_b
 
-    def scores(self, v, X, Y):
-        X, Y = np.asarray(X, float), np.asarray(Y, float)
-        total = np.full(np.broadcast(X, Y).shape, v[self.top_b])
-        for (pa, pb, pc), w in zip(self.neurons, self.top_w):
-            total += v[w] * np.maximum(0.0, v[pa] * X + v[pb] * Y + v[pc])
-        return total
+    def scorer(self):
+        neurons, top_w, top_b = self.neurons, self.top_w, self.top_b
+
+        def net_scores(v, X, Y):
+            X, Y = np.asarray(X, float), np.asarray(Y, float)
+            total = np.full(np.broadcast(X, Y).shape, v[top_b])
+            for (pa, pb, pc), w in zip(neurons, top_w):
+                total += v[w] * np.maximum(0.0, v[pa] * X + v[pb] * Y + v[pc])
+            return total
+        return net_scores
 
 
 class MLP(Classifier):
@@ -151,7 +177,7 @@ class MLP(Classifier):
 
     kind = "mlp"
 
-    def __init__(self, layers=(16, 16), loss: str = "hinge"):
+    def __init__(self, layers=(16, 16)):
         self.layers = tuple(layers)
         if not 1 <= len(self.layers) <= MAX_LAYERS or not all(1 <= n <= MAX_WIDTH for n in self.layers):
             raise ValueError(f"layers must be 1 to {MAX_LAYERS} sizes from 1 to {MAX_WIDTH}, got {list(layers)}")
@@ -169,9 +195,9 @@ class MLP(Classifier):
                 self.gates.append(VecRelu(wire, label=f"relu {k}"))
                 wire = self.gates[-1].utop
         self.out, self.wires = wire, [self.xy] + [g.utop for g in self.gates]
-        params = mlp_param_names(self.layers)
-        super().__init__(None, params, [p for p in params if p.startswith("w")], loss)
-        self.zero_start = {p for p in params if p.startswith("b")}
+        self.params = mlp_param_names(self.layers)
+        self.regularized = [p for p in self.params if p.startswith("w")]
+        self.zero_start = frozenset(p for p in self.params if p.startswith("b"))
 
     def _flat(self, attr: str) -> list[float]:
         """Weights or grads (attr) of every neuron, then its bias, layer by layer."""
@@ -218,30 +244,39 @@ class MLP(Classifier):
 
     def matrices(self, flat) -> list:
         """Parameters in get() order as one (W, b) pair of numpy arrays per layer."""
-        sizes, out, at = [2, *self.layers, 1], [], 0
-        for n_in, n_out in zip(sizes, sizes[1:]):
-            Wb = np.array(flat[at:at + n_out * (n_in + 1)], float).reshape(n_out, n_in + 1)
-            at += n_out * (n_in + 1)
-            out.append((Wb[:, :n_in].copy(), Wb[:, n_in].copy()))
-        return out
+        return mlp_matrices(self.layers, flat)
 
-    def scores(self, v, X, Y):
-        X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
-        h, layers = np.stack([X, Y], axis=-1), self.matrices([v[p] for p in self.params])
-        for k, (W, b) in enumerate(layers, start=1):
-            h = h @ W.T + b
-            if k < len(layers):
-                h = np.maximum(0.0, h)
-        return h[..., 0]
+    def scorer(self):
+        layers, params = self.layers, list(self.params)
+
+        def mlp_scores(v, X, Y):
+            X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
+            h, matrices = np.stack([X, Y], axis=-1), mlp_matrices(layers, [v[p] for p in params])
+            for k, (W, b) in enumerate(matrices, start=1):
+                h = h @ W.T + b
+                if k < len(matrices):
+                    h = np.maximum(0.0, h)
+            return h[..., 0]
+        return mlp_scores
 
 
-def make_model(model: str, hidden: int = 3, loss: str = "hinge", layers=(16, 16)) -> Classifier:
+def mlp_matrices(layers, flat) -> list:
+    """An mlp's parameters in get() order as one (W, b) pair of numpy arrays per layer."""
+    sizes, out, at = [2, *layers, 1], [], 0
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        Wb = np.array(flat[at:at + n_out * (n_in + 1)], float).reshape(n_out, n_in + 1)
+        at += n_out * (n_in + 1)
+        out.append((Wb[:, :n_in].copy(), Wb[:, n_in].copy()))
+    return out
+
+
+def make_model(model: str, hidden: int = 3, layers=(16, 16)) -> Classifier:
     if model == "svm":
-        return LinearSVM(loss)
+        return LinearSVM()
     if model == "net":
-        return ReluNet(hidden, loss)
+        return ReluNet(hidden)
     if model == "mlp":
-        return MLP(layers, loss)
+        return MLP(layers)
     raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
 
 
@@ -254,46 +289,3 @@ def init_params(model: Classifier, init: dict[str, float] | None, scale: float, 
         else:
             values.append(0.0 if p in model.zero_start else (rng.random() * 2 - 1) * scale)
     model.set(values)
-
-
-class ClassifierObjective:
-    """The objective to increase is minus the loss on a batch: mean point loss + reg/2 * |weights|^2."""
-
-    def __init__(self, model: Classifier, points, labels, reg: float):
-        self.model, self.points, self.labels, self.reg = model, points, labels, reg
-        self.names = list(model.params)
-        self.batch: list[int] = []
-        self.forward_passes = self.backward_passes = 0
-        self._reg_idx = [model.params.index(p) for p in model.regularized]
-
-    def get(self):
-        return self.model.get()
-
-    def set(self, values):
-        self.model.set(values)
-
-    def evaluate(self) -> float:
-        m, total = self.model, 0.0
-        for i in self.batch:
-            x, y = self.points[i]
-            total += point_loss(m.score(x, y), self.labels[i], m.loss)
-        self.forward_passes += len(self.batch)
-        params = m.get()
-        spring = sum(params[j] ** 2 for j in self._reg_idx)
-        return -(total / len(self.batch) + 0.5 * self.reg * spring)
-
-    def pull(self) -> list[float]:
-        """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w."""
-        m, n = self.model, len(self.batch)
-        m.zero_grad()
-        for i in self.batch:
-            x, y = self.points[i]
-            score = m.score(x, y)
-            m.backward(hinge_pull(score, self.labels[i], m.loss))  # the grads add up over the batch
-        self.forward_passes += n
-        self.backward_passes += n
-        grads = [g / n for g in m.grads()]
-        params = m.get()
-        for j in self._reg_idx:
-            grads[j] += -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
-        return grads

@@ -3,28 +3,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Protocol
+
+from .objectives import Objective
 
 
-class Objective(Protocol):
-    """Something to increase: named parameters, a forward (value) and a backward (pull on each)."""
-
-    names: list[str]
-    forward_passes: int
-    backward_passes: int
-
-    def get(self) -> list[float]: ...
-
-    def set(self, values: list[float]) -> None: ...
-
-    def evaluate(self) -> float: ...  # forward pass(es) at the current parameters
-
-    def pull(self) -> list[float]: ...  # forward + backward: d(value)/d(parameter)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Knobs the strategies read; the UI changes them live."""
+    """Knobs the strategies read. Frozen: a change is a new Settings, swapped in whole (Session.set_settings)."""
 
     step_size: float = 0.01
     step_size_end: float | None = None  # when set, the step size falls linearly to this over the scenario's steps
@@ -56,6 +41,10 @@ class Strategy:
     def _step(self, obj: Objective, s: Settings, rng: random.Random) -> list[float] | None:
         raise NotImplementedError  # each strategy below defines how it moves
 
+    def forward_passes(self, params: int, s: Settings) -> int:
+        """What one step spends in forward passes on one point, for `params` parameters."""
+        raise NotImplementedError
+
 
 def follow(obj: Objective, grads: list[float], step_size: float) -> None:
     """Let every parameter respond to its pull: p += step_size * grad."""
@@ -78,6 +67,9 @@ class RandomSearch(Strategy):
                 best_out, best_x = out, x_try
         obj.set(best_x)
         return None
+
+    def forward_passes(self, params, s):
+        return s.tries
 
 
 def numerical_gradient(obj: Objective, h: float, centered: bool = False) -> list[float]:
@@ -112,6 +104,9 @@ class NumericalGradient(Strategy):
         follow(obj, grads, s.step_size)
         return grads
 
+    def forward_passes(self, params, s):
+        return 2 * params if s.centered else params + 1
+
 
 class AnalyticGradient(Strategy):
     """Strategy #3: backprop, one forward and one backward, then a step along the exact gradient."""
@@ -122,6 +117,9 @@ class AnalyticGradient(Strategy):
         grads = obj.pull()
         follow(obj, grads, s.step_size)
         return grads
+
+    def forward_passes(self, params, s):
+        return 1  # and one backward
 
 
 STRATEGIES: dict[str, Strategy] = {st.name: st for st in (RandomSearch(), NumericalGradient(), AnalyticGradient())}

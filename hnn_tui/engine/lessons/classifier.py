@@ -1,0 +1,153 @@
+"""Chapter 2's lesson kind: a binary classifier of 2-D points (the SVM, the small ReLU net, an mlp) and its cost."""
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from .. import datasets
+from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MODELS, init_params, make_model, param_names
+from ..objectives import LOSSES, ClassifierObjective, cost
+from ..table import Table, short
+from .base import Lesson, Measured
+
+MAX_POINTS = 10_000
+
+
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """The `[model]` and `[data]` tables, validated."""
+
+    kind: ClassVar[str] = "classifier"
+    model: str
+    points: tuple[tuple[float, float], ...]
+    labels: tuple[int, ...]  # +1 / -1
+    dataset: str = "inline"
+    loss: str = "hinge"
+    hidden: int = 3  # the net's hidden neurons
+    layers: tuple[int, ...] = (16, 16)  # the mlp's hidden layer sizes
+    reg: float = 1.0
+    batch: str = "sgd"  # "sgd": one random point a step; "full": every point
+    init: tuple[tuple[str, float], ...] | None = None  # starting parameters; the rest are drawn
+    init_scale: float = 0.5
+
+
+def _layers(m: Table) -> tuple:
+    """The mlp's hidden layer sizes, e.g. [16, 16]."""
+    layers = m.get("layers", (list,), [16, 16], f"a list of 1 to {MAX_LAYERS} layer sizes")
+    if not 1 <= len(layers) <= MAX_LAYERS or not all(type(n) is int and 1 <= n <= MAX_WIDTH for n in layers):
+        m.fail("layers", f"expected 1 to {MAX_LAYERS} whole numbers from 1 to {MAX_WIDTH}, got {short(layers)}")
+    return tuple(layers)
+
+
+def _model(m: Table) -> dict:
+    model = m.choice("type", MODELS)
+    out = dict(
+        model=model,
+        loss=m.choice("loss", LOSSES, "hinge"),
+        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN) if model == "net" else 3,
+        layers=_layers(m) if model == "mlp" else (16, 16),
+        reg=m.number("reg", 1.0, minimum=0.0),
+        batch=m.choice("batch", ("sgd", "full"), "sgd"),
+        init=m.numbers("init", None),
+        init_scale=m.number("init_scale", 0.5, minimum=0.0),
+    )
+    for key, owner in (("hidden", "net"), ("layers", "mlp")):
+        if key in m.data and model != owner:
+            m.fail(key, f'applies to type = "{owner}" only; this model is type = "{model}"')
+    names = param_names(model, out["hidden"], out["layers"])
+    for p, _ in out["init"] or ():
+        if p not in names:
+            m.fail(f"init.{p}", f"unknown parameter; expected some of {', '.join(names)}")
+    m.finish()
+    return out
+
+
+def _data(d: Table) -> dict:
+    if "points" in d.data or "labels" in d.data:
+        points = d.get("points", (list,), what="a list of [x, y] pairs")
+        labels = d.get("labels", (list,), what="a list of +1 / -1 labels")
+        for i, p in enumerate(points):
+            pair = isinstance(p, list) and len(p) == 2
+            if not (pair and all(type(v) in (int, float) and math.isfinite(v) for v in p)):
+                d.fail(f"points[{i}]", f"expected a pair of finite numbers [x, y], got {short(p)}")
+        if len(labels) != len(points):
+            d.fail("labels", f"expected {len(points)} labels (one per point), got {len(labels)}")
+        for i, v in enumerate(labels):
+            if type(v) is not int or v not in (1, -1):
+                d.fail(f"labels[{i}]", f"expected +1 or -1, got {short(v)}")
+        name = "inline"
+    else:
+        name = d.choice("dataset", datasets.DATASETS)
+        n = d.integer("n", 100, lo=2, hi=MAX_POINTS)
+        noise, seed = d.number("noise", 0.1, minimum=0.0), d.integer("seed", 0)
+        with np.errstate(all="ignore"):  # a huge noise overflows: refused below, not warned about on stderr
+            points, labels = datasets.load(name, n, noise, seed)
+        if not all(math.isfinite(v) for p in points for v in p):
+            d.fail("noise", "expected a noise small enough that every generated point is finite")
+    if not points:
+        d.fail("points", "expected at least one point")
+    if len(points) > MAX_POINTS:
+        d.fail("points", f"expected at most {MAX_POINTS} points, got {len(points)}")
+    if len(set(labels)) < 2:
+        d.fail("labels", "expected both classes (+1 and -1) in the data")
+    d.finish()
+    return dict(points=tuple(tuple(map(float, p)) for p in points), labels=tuple(labels), dataset=name)
+
+
+def read_classifier(t: Table) -> ClassifierSpec:
+    model = _model(t.table("model"))
+    return ClassifierSpec(**model, **_data(t.table("data")))
+
+
+@dataclass(frozen=True)
+class ClassifierStage:
+    """What a classifier panel draws that never changes: the data, the parameters' names, a scoring function."""
+
+    points: tuple[tuple[float, float], ...]
+    labels: tuple[int, ...]
+    params: tuple[str, ...]
+    score: Callable  # (values, X, Y) -> scores: pure, over numpy arrays; score > 0 means +1
+
+
+class ClassifierLesson(Lesson):
+    kind = "classifier"
+    output_name = "cost"
+    measures = ("accuracy",)
+    start_key = "model.init"
+    read_spec = staticmethod(read_classifier)
+
+    def __init__(self, spec: ClassifierSpec, rng: random.Random):
+        self.spec = spec
+        self.model = make_model(spec.model, spec.hidden, spec.layers)
+        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng)
+        self.objective = ClassifierObjective(self.model, spec.points, spec.labels, spec.reg, spec.loss)
+        self._score = self.model.scorer()
+        self._X = np.array(spec.points, float).reshape(-1, 2)
+        self._y = np.array(spec.labels, float)
+        self.stage = ClassifierStage(spec.points, spec.labels, tuple(self.model.params), self._score)
+
+    @property
+    def alpha(self) -> float:
+        """The cost's regularisation strength: reg * N / 2, under which per-point SGD descends the cost."""
+        return self.spec.reg * len(self.spec.labels) / 2
+
+    def before_step(self, rng: random.Random) -> None:
+        n = len(self.spec.labels)
+        self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
+
+    def batch_size(self) -> int:
+        return len(self.spec.labels) if self.spec.batch == "full" else 1
+
+    def measure(self, wire_grads: bool) -> Measured:
+        v = self.model.values()
+        with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
+            scores = self._score(v, self._X[:, 0], self._X[:, 1])
+            weights = [v[p] for p in self.model.regularized]
+            output = cost(scores, self._y, weights, self.alpha, self.spec.loss)
+            accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == self._y))
+        return Measured(output, v, {"accuracy": accuracy}, None)

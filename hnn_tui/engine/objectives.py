@@ -1,0 +1,121 @@
+"""What the strategies make higher: a circuit's output, or minus a classifier's loss; and the losses themselves."""
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from .circuit import Circuit
+
+LOSSES = ("hinge", "squared_hinge")
+
+
+class Objective(Protocol):
+    """Something to increase: named parameters, a forward (value) and a backward (pull on each)."""
+
+    names: list[str]
+    forward_passes: int
+    backward_passes: int
+
+    def get(self) -> list[float]: ...
+
+    def set(self, values: list[float]) -> None: ...
+
+    def evaluate(self) -> float: ...  # forward pass(es) at the current parameters
+
+    def pull(self) -> list[float]: ...  # forward + backward: d(value)/d(parameter)
+
+
+class CircuitObjective:
+    """A circuit's output as the thing to increase, over its trainable inputs."""
+
+    def __init__(self, circuit: Circuit, trainable: list[str]):
+        self.circuit, self.names = circuit, list(trainable)
+        self.units = [circuit.inputs[n] for n in self.names]
+        self.forward_passes = self.backward_passes = 0
+
+    def get(self):
+        return [u.value for u in self.units]
+
+    def set(self, values):
+        for u, v in zip(self.units, values):
+            u.value = v
+
+    def evaluate(self) -> float:
+        self.forward_passes += 1
+        return self.circuit.forward()
+
+    def pull(self):
+        self.circuit.forward()
+        grads = self.circuit.backward(1.0)  # tug on the output with force +1
+        self.forward_passes += 1
+        self.backward_passes += 1
+        return [grads[n] for n in self.names]
+
+
+# ---- the classifiers' losses: the guide's force specification on a score ------------------------
+
+def hinge_pull(score: float, label: int, loss: str = "hinge") -> float:
+    """The force spec on the score: +1 for a positive under 1, -1 for a negative over -1, else 0."""
+    margin = 1.0 - label * score  # > 0 when the margin is violated
+    if margin <= 0.0:
+        return 0.0
+    return float(label) if loss == "hinge" else 2.0 * label * margin  # -d/dscore of max(0, margin)^2
+
+
+def point_loss(score: float, label: int, loss: str = "hinge") -> float:
+    """max(0, 1 - y*score), squared for the squared-hinge SVM."""
+    m = max(0.0, 1.0 - label * score)
+    return m if loss == "hinge" else m * m
+
+
+def cost(scores, labels, weights, alpha: float, loss: str = "hinge") -> float:
+    """The guide's cost: sum of per-point losses + alpha * sum of squared weights (not biases)."""
+    margins = np.maximum(0.0, 1.0 - np.asarray(labels, float) * np.asarray(scores, float))
+    data = float(np.sum(margins if loss == "hinge" else margins**2))
+    return data + alpha * float(sum(w * w for w in weights))
+
+
+class ClassifierObjective:
+    """The objective to increase is minus the loss on a batch: mean point loss + reg/2 * |weights|^2."""
+
+    def __init__(self, model, points, labels, reg: float, loss: str = "hinge"):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
+        self.model, self.points, self.labels, self.reg, self.loss = model, points, labels, reg, loss
+        self.names = list(model.params)
+        self.batch: list[int] = []
+        self.forward_passes = self.backward_passes = 0
+        self._reg_idx = [model.params.index(p) for p in model.regularized]
+
+    def get(self):
+        return self.model.get()
+
+    def set(self, values):
+        self.model.set(values)
+
+    def evaluate(self) -> float:
+        m, total = self.model, 0.0
+        for i in self.batch:
+            x, y = self.points[i]
+            total += point_loss(m.score(x, y), self.labels[i], self.loss)
+        self.forward_passes += len(self.batch)
+        params = m.get()
+        spring = sum(params[j] ** 2 for j in self._reg_idx)
+        return -(total / len(self.batch) + 0.5 * self.reg * spring)
+
+    def pull(self) -> list[float]:
+        """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w."""
+        m, n = self.model, len(self.batch)
+        m.zero_grad()
+        for i in self.batch:
+            x, y = self.points[i]
+            score = m.score(x, y)
+            m.backward(hinge_pull(score, self.labels[i], self.loss))  # the grads add up over the batch
+        self.forward_passes += n
+        self.backward_passes += n
+        grads = [g / n for g in m.grads()]
+        params = m.get()
+        for j in self._reg_idx:
+            grads[j] += -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
+        return grads

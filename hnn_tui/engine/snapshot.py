@@ -1,0 +1,38 @@
+"""The immutable state after one step: all a panel, a status line or the JSON printer may read."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class Diverged(RuntimeError):
+    """Raised by Session.step() once a value became NaN or infinite; reset() recovers."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One step's state. Mappings are read-only views of copies: nothing later can reach into them."""
+
+    step: int
+    strategy: str  # the strategy this step used (at step 0: the one selected)
+    output: float  # the circuit's output, or the classifier's cost on the training set
+    values: Mapping[str, float]  # inputs (circuit) or parameters (classifier): name -> value
+    grads: Mapping[str, float] | None  # the gradient the step used; None for random search and step 0
+    forward_passes: int  # cumulative, what the strategies spent
+    backward_passes: int
+    measures: Mapping[str, float]  # the lesson kind's further numbers, e.g. a classifier's accuracy
+    detail: Any = None  # frozen and kind-specific (a circuit's wires); not part of the JSON line
+    diverged: str | None = None  # set when this step produced a non-finite number
+
+    def to_dict(self) -> dict:
+        """The JSON line of `hnn-tui run --json`: the common keys, then the kind's measures."""
+        d = {"step": self.step, "strategy": self.strategy, "output": self.output, "values": dict(self.values),
+             "grads": None if self.grads is None else dict(self.grads),
+             "forward_passes": self.forward_passes, "backward_passes": self.backward_passes}
+        d.update(self.measures)
+        return d
+
+    def sample(self) -> tuple[int, float, Mapping[str, float]]:
+        """(step, output, measures): what the history charts keep of a snapshot."""
+        return self.step, self.output, self.measures

@@ -5,9 +5,9 @@ import sys
 from pathlib import Path
 
 from textual.app import App
-from textual.binding import Binding
 
 from .engine import Scenario, ScenarioError, load_scenario
+from .keys import APP, bindings
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.playground import PlaygroundScreen
@@ -19,7 +19,7 @@ class HnnApp(App):
     CSS_PATH = "hnn.tcss"
     TITLE = "hnn-tui"
     ENABLE_COMMAND_PALETTE = False  # every action has a key; the footer's room goes to those
-    BINDINGS = [Binding("ctrl+q", "quit", "quit", show=False, priority=True)]
+    BINDINGS = bindings(APP, priority=True)
 
     def __init__(self, scenario: str | None = None, folder: str | None = None, seed: int | None = None):
         super().__init__()
@@ -29,19 +29,13 @@ class HnnApp(App):
         self.push_screen(PickerScreen(self.folder, self.seed))
         if self.start_ref:
             try:
-                self.open_scenario(load_scenario(self.start_ref))
+                self.open_scenario(load_scenario(self.start_ref, self.seed))
             except ScenarioError as e:  # the picker stays, with the reason in a notification
                 self.notify(str(e), title="cannot open", severity="error", timeout=10)
 
-    def open_scenario(self, scenario: Scenario) -> bool:
-        """Open a playground; a scenario that cannot start (e.g. a non-finite start) is refused with a message."""
-        try:
-            screen = PlaygroundScreen(scenario, seed=self.seed)
-        except ScenarioError as e:
-            self.notify(str(e), title="cannot open", severity="error", timeout=10)
-            return False
-        self.push_screen(screen)
-        return True
+    def open_scenario(self, scenario: Scenario) -> None:
+        """Open a playground on a loaded (so validated) scenario."""
+        self.push_screen(PlaygroundScreen(scenario))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

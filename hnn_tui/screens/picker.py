@@ -6,12 +6,12 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..engine import Scenario, ScenarioError, Session, bundled_names, load_scenario
+from ..engine import Scenario, ScenarioError, bundled_names, load_scenario
+from ..keys import LIST, PICKER, bindings
 from .base import SizedScreen
 
 
@@ -34,10 +34,9 @@ def discover(folder: str | None, seed: int | None = None) -> list[Entry]:
 
 
 def load_entry(ref: str, label: str, seed: int | None = None) -> Entry:
-    """Read one scenario from disk; a file that fails to load, or whose start is not finite, gets its error."""
+    """Read one scenario from disk (with the app's seed, if given); a file that fails to load gets its error."""
     try:
-        scenario = load_scenario(ref)
-        Session(scenario, seed=seed)  # a start already NaN or infinite (with the seed the app uses) is the file's fault
+        scenario = load_scenario(ref, seed)
     except ScenarioError as e:
         return Entry(ref, label, error=str(e))
     return Entry(ref, label, scenario)
@@ -55,13 +54,11 @@ def unwrap(text: str) -> str:
 class ScenarioList(OptionList):
     """The list of scenarios; its own enter opens one, after any arrow keys typed before it."""
 
-    BINDINGS = [Binding("enter", "select", "open")]  # OptionList's own hides it from the footer
+    BINDINGS = bindings(LIST)  # OptionList's own enter hides it from the footer
 
 
 class PickerScreen(SizedScreen):
-    BINDINGS = [Binding("enter", "open", "open", show=False),
-                Binding("question_mark", "app.help", "help"),
-                Binding("q", "app.quit", "quit")]
+    BINDINGS = bindings(PICKER)
 
     def __init__(self, folder: str | None = None, seed: int | None = None):
         super().__init__()

@@ -28,9 +28,10 @@ class BoundaryView(Widget):
 
     DEFAULT_CSS = "BoundaryView { width: 1fr; height: 1fr; }"
 
-    def __init__(self, model, points, labels, **kwargs):
+    def __init__(self, score, points, labels, **kwargs):
+        """`score(values, X, Y)`: the lesson's pure scoring function over numpy arrays."""
         super().__init__(**kwargs)
-        self.model, self.points, self.labels = model, list(points), list(labels)
+        self.score, self.points, self.labels = score, list(points), list(labels)
         self.box = extent(self.points)
         self.values: dict | None = None
         self._lines: list[Strip] = []
@@ -58,7 +59,7 @@ class BoundaryView(Widget):
         ys = y1 - (np.arange(2 * rows) + 0.5) * (y1 - y0) / (2 * rows)  # top row first
         X, Y = np.meshgrid(xs, ys)
         with np.errstate(all="ignore"):
-            return self.model.scores(self.values, X, Y) > 0  # NaN scores count as negative
+            return self.score(self.values, X, Y) > 0  # NaN scores count as negative
 
     def _build(self, width: int, height: int) -> list[Strip]:
         cols, rows = max(1, width - GUTTER), max(1, height - 1)

@@ -1,29 +1,15 @@
 """The circuit as a tree of gates and wires: values on top in one style, gradients in another."""
 from __future__ import annotations
 
-import math
-
 from rich.text import Text
 from textual.widgets import Static
 
 from ..engine.gates import SYMBOLS
+from ..numbers import num
 
 VALUE_STYLE = "bold green"
 GRAD_STYLE = "bold magenta"
 GATE_STYLE = "cyan"
-
-
-def num(x: float | None, decimals: int = 4) -> str:
-    """Compact number: whole numbers bare, others to `decimals` places, scientific below 1e-4 and from 1e5."""
-    if x is None:
-        return "·"
-    if not math.isfinite(x):
-        return str(x)
-    if abs(x) >= 1e5:
-        return f"{x:.3e}"
-    if x == round(x):
-        return str(int(x))  # whole numbers as the guide writes them: -4, 3, 1
-    return f"{x:.{decimals}f}" if abs(x) >= 1e-4 else f"{x:.0e}"  # a tiny value stays visible: -4e-10
 
 
 def render_tree(structure, wires, max_lines: int = 200) -> Text:
@@ -61,7 +47,7 @@ def render_tree(structure, wires, max_lines: int = 200) -> Text:
 
 
 class CircuitView(Static):
-    """Redraws the tree from a snapshot's wires; the structure is fixed for a scenario."""
+    """Redraws the tree from a snapshot's wires; the structure (the stage's) is fixed for a scenario."""
 
     def __init__(self, structure, **kwargs):
         super().__init__(**kwargs)

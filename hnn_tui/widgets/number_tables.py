@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from ..engine.gradcheck import gradient_check
-from .circuit_view import num
+from ..numbers import num
 
 MAX_PARAM_COLUMNS = 24  # a wide net's table would cost seconds per refresh; --json has every parameter
 
@@ -34,9 +33,9 @@ class ParamTable(DataTable):
 class GradCheckTable(DataTable):
     """Per input: value, backprop and numerical gradients at the current point, and their difference."""
 
-    def __init__(self, expression: str, inputs: list[str], **kwargs):
+    def __init__(self, inputs: list[str], **kwargs):
         super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)
-        self.expression, self.inputs = expression, inputs
+        self.inputs = inputs
 
     def on_mount(self) -> None:
         self.add_columns("input", "value", "backprop ∇", "numeric ∇", "|diff|")
@@ -44,11 +43,8 @@ class GradCheckTable(DataTable):
         for name in self.inputs:
             self.add_row(name, "", "", "", "", key=name)
 
-    def show(self, values, h: float, centered: bool) -> None:
-        try:  # on a fresh copy of the circuit: these passes are not the strategy's cost
-            check = gradient_check(self.expression, dict(values), h, centered)
-        except ValueError:
-            check = None
+    def show(self, values, check: dict | None) -> None:
+        """`check`: the engine's gradient check at `values` (None where it cannot be made)."""
         cols = [c.key for c in self.ordered_columns]
         for name, value in values.items():
             a = check["analytic"][name] if check else None

@@ -1,0 +1,81 @@
+"""Every key of the app, once: the screens' BINDINGS, the help screen and the README's key table come from here.
+
+    python -m hnn_tui.keys      # prints the README's table (tests/app/test_keys.py keeps the README in step)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from .engine.runner import SPEEDS
+
+
+@dataclass(frozen=True)
+class Key:
+    """One binding: Textual key names (comma-separated), the action, and its word in the footer ("" = none)."""
+
+    keys: str
+    action: str
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the help: the keys as a person writes them, what they do, and the bindings behind them."""
+
+    shown: str
+    does: str
+    keys: tuple[Key, ...] = ()
+
+
+def _speeds() -> str:
+    return ", ".join(str(s) for s in SPEEDS if s) + " steps/s, max"
+
+
+PLAYGROUND = (
+    Row("`1` `2` `3`", "strategy: random local search, numerical gradient, analytic gradient (backprop)",
+        (Key("1", "strategy('random')", "random"), Key("2", "strategy('numerical')", "numerical"),
+         Key("3", "strategy('analytic')", "analytic"))),
+    Row("`s`", "take one step (pauses a run first)", (Key("s", "step", "step"),)),
+    Row("`space`", "run / pause continuous stepping", (Key("space", "toggle_run", "run"),)),
+    Row("`r`", "reset to the scenario's start", (Key("r", "reset", "reset"),)),
+    Row("`-` `+`", "step size down / up (1-2-5 steps: 0.005, 0.01, 0.02, ...)",
+        (Key("minus", "knob('step_size', False)"), Key("plus,equals_sign", "knob('step_size', True)"))),
+    Row("`h` `H`", "the numerical gradient's probe h down / up",
+        (Key("h", "knob('h', False)"), Key("H", "knob('h', True)"))),
+    Row("`t` `T`", "random search's tweak down / up",
+        (Key("t", "knob('tweak', False)"), Key("T", "knob('tweak', True)"))),
+    Row("`,` `.`", f"running speed slower / faster: {_speeds()}",
+        (Key("comma", "speed(False)"), Key("full_stop", "speed(True)"))),
+    Row("`?`", "help", (Key("question_mark", "app.help", "help"),)),
+    Row("`b` `escape`", "back to the picker", (Key("b,escape", "back", "back"),)),
+    Row("`q` `ctrl+q`", "quit (mid-run too: exit status 0)", (Key("q", "app.quit", "quit"),)),
+)
+
+PICKER = (
+    Row("`up` `down`", "choose a scenario"),  # the list's own keys
+    Row("`enter`", "open it", (Key("enter", "open"),)),
+    Row("`?`", "help", (Key("question_mark", "app.help", "help"),)),
+    Row("`q` `ctrl+q`", "quit", (Key("q", "app.quit", "quit"),)),
+)
+
+LIST = (Key("enter", "select", "open"),)  # the picker's list: its own enter, after any arrows typed before it
+APP = (Key("ctrl+q", "quit"),)  # everywhere, before any screen's own keys
+HELP = (Key("escape,q,question_mark", "dismiss", "close"),)
+
+
+def bindings(rows_or_keys, priority: bool = False) -> list[Binding]:
+    """Textual bindings for a screen's rows (or a tuple of keys); a key not in the footer is described by its row."""
+    pairs = [(k, r.does) for r in rows_or_keys for k in r.keys] if isinstance(rows_or_keys[0], Row) \
+        else [(k, k.action) for k in rows_or_keys]
+    return [Binding(k.keys, k.action, k.footer or does, show=bool(k.footer), priority=priority) for k, does in pairs]
+
+
+def markdown(rows) -> str:
+    """The rows as a Markdown table (the help screen's and the README's)."""
+    return "\n".join(["| key | what it does |", "|---|---|"] + [f"| {r.shown} | {r.does} |" for r in rows])
+
+
+if __name__ == "__main__":
+    print(markdown(PLAYGROUND))

@@ -1,0 +1,38 @@
+"""What every lesson panel does: keep the histories its charts draw, and show a snapshot."""
+from __future__ import annotations
+
+import math
+
+from textual.containers import Vertical
+
+from ..engine.history import History
+from ..engine.snapshot import Snapshot
+from ..engine.strategies import Settings
+
+
+class Panel(Vertical):
+    """The picture of one lesson kind, composed once from its stage and shown from snapshots only."""
+
+    def __init__(self, stage, output_name: str, measures: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.stage, self.output_name = stage, output_name
+        self.outputs = History()  # the output (or cost) over steps
+        self.measures = {name: History() for name in measures}  # e.g. accuracy over steps
+
+    def record(self, samples) -> None:
+        """Add (step, output, measures) samples to the histories; a non-finite step is never plotted."""
+        for step, output, measures in samples:
+            if not math.isfinite(output):
+                continue
+            self.outputs.add(step, output)
+            for name, value in measures.items():
+                self.measures[name].add(step, value)
+
+    def clear(self) -> None:
+        self.outputs.clear()
+        for h in self.measures.values():
+            h.clear()
+
+    def show(self, snap: Snapshot, settings: Settings, tables: bool) -> None:
+        """Draw `snap`; `tables`: refresh the number tables too (a run refreshes them less often)."""
+        raise NotImplementedError  # each kind draws its own picture

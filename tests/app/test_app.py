@@ -1,34 +1,20 @@
 """Pilot tests: real key presses against the app, asserting on the engine state the screen shows."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from helpers import SIZE, status_text, wait_for
 from textual.widgets import DataTable, OptionList, Static
 
 from hnn_tui.app import HnnApp
 from hnn_tui.engine import Session, bundled_names, load_scenario
+from hnn_tui.engine.runner import SPEEDS
 from hnn_tui.screens.help import HelpScreen
 from hnn_tui.screens.picker import PickerScreen
 from hnn_tui.screens.playground import PlaygroundScreen
 from hnn_tui.widgets.boundary_view import BoundaryView
 from hnn_tui.widgets.circuit_view import CircuitView
 
-SIZE = (120, 40)
 KEYS = {"random": "1", "numerical": "2", "analytic": "3"}
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    """Let the app run until `condition()` holds (the worker thread needs real time)."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        assert loop.time() < end, "timed out waiting for the app"
-        await pilot.pause(0.02)
-
-
-def status_text(app) -> str:
-    return str(app.screen.query_one("#status", Static).render())
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -56,7 +42,7 @@ async def test_every_scenario_opens_from_the_picker_and_steps_with_each_strategy
             if shown.grads is not None:
                 assert dict(shown.grads) == pytest.approx(dict(expected.grads), abs=1e-12)
             assert (shown.forward_passes, shown.backward_passes) == (expected.forward_passes, expected.backward_passes)
-            assert shown.accuracy == expected.accuracy
+            assert shown.measures == expected.measures
         await pilot.pause()
         text = status_text(app)
         assert f"forward passes {expected.forward_passes:,}" in text
@@ -88,15 +74,16 @@ async def test_classifier_screen_reflects_training():
         twin = Session(load_scenario("svm"))
         final = list(twin.run(400))[-1]
         assert dict(screen.snapshot.values) == pytest.approx(dict(final.values), abs=1e-12)
-        assert screen.snapshot.accuracy == final.accuracy
-        assert len(screen.outputs) == 401 and screen.outputs.values[-1] == pytest.approx(final.output)
+        assert screen.snapshot.measures == final.measures
+        outputs = screen.panel.outputs
+        assert len(outputs) == 401 and outputs.values[-1] == pytest.approx(final.output)
         table = screen.query_one("#params", DataTable)
         assert table.get_row("value")[1] == f"{final.values['a']:.4f}"
         boundary = screen.query_one(BoundaryView)
         rows, cols = boundary.grid_shape
         w, h = boundary.size
         assert (rows, cols) == (2 * (h - 1), w - 7)  # the grid fills the plot area exactly
-        assert f"accuracy {final.accuracy:.3f}" in status_text(app)
+        assert f"accuracy {final.measures['accuracy']:.3f}" in status_text(app)
 
 
 async def test_run_and_pause_with_the_worker():
@@ -131,14 +118,14 @@ async def test_reset_restores_the_start_even_mid_run():
         await pilot.pause()
         assert not screen.running
         assert screen.snapshot.step == 0 and dict(screen.snapshot.values) == dict(start.values)
-        assert screen.snapshot.forward_passes == 0 and len(screen.outputs) == 1
+        assert screen.snapshot.forward_passes == 0 and len(screen.panel.outputs) == 1
 
 
 async def test_knobs_change_the_settings_live():
     app = HnnApp("single_gate")
     async with app.run_test(size=SIZE) as pilot:
-        st = app.screen.session.settings
         await pilot.press("plus", "h", "T", "T", "comma")
+        st = app.screen.session.settings
         assert (st.step_size, st.h, st.tweak) == (0.02, 5e-05, 0.05)
         assert app.screen.speed == 3
         await pilot.press("3", "s")
@@ -171,7 +158,7 @@ async def test_quitting_mid_run_exits_cleanly():
         await pilot.press("space")
         await wait_for(pilot, lambda: app.screen.snapshot.step > 3)
         await pilot.press("q")
-    assert app.return_code in (0, None)
+    assert app.return_code == 0
     assert all(w.is_finished for w in app.workers)
 
 
@@ -197,7 +184,7 @@ async def test_too_small_terminal_says_so():
         assert not app.screen.has_class("-too-small")
 
 
-async def test_a_broken_file_in_the_folder_is_shown_and_the_rest_still_works(tmp_path):
+async def test_a_broken_file_in_the_folder_is_shown_and_the_rest_still_works(tmp_path, notices):
     (tmp_path / "broken.toml").write_text('title = "x"\nkind = "circuit"\n[circuit]\nexpression = "x.y"\n')
     app = HnnApp(folder=str(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -211,7 +198,7 @@ async def test_a_broken_file_in_the_folder_is_shown_and_the_rest_still_works(tmp
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PickerScreen)  # it refused, and said so
-        assert any("circuit.expression" in n.message for n in app._notifications)
+        assert any("circuit.expression" in n for n in notices)
         await pilot.press("up", "enter")
         assert isinstance(app.screen, PlaygroundScreen)
 
@@ -233,10 +220,73 @@ async def test_huge_but_finite_outputs_do_not_break_the_chart():
     app = HnnApp("single_gate")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
-        app.screen.session.settings.step_size = 1e100  # x * y explodes to ~1e300 in a few steps
+        app.screen.session.set_settings(step_size=1e100)  # x * y explodes to ~1e300 in a few steps
         app.screen.advance(2)
         await pilot.pause()
         assert abs(app.screen.snapshot.output) > 1e200 and app.screen.snapshot.diverged is None
         await pilot.pause(0.2)
         shot = app.export_screenshot()  # renders every widget: must not raise
         assert "clipped" in shot and "cannot draw" not in shot
+
+
+async def test_a_run_keeps_the_set_speed_and_follows_a_change():
+    # The run's pace is the runner's (engine/test_runner.py checks it on a fake clock); here, that the screen
+    # hands it the speed the keys set, at the start and while it runs.
+    app = HnnApp("neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("comma")  # 30/s -> 10/s
+        assert SPEEDS[screen.speed] == 10
+        await pilot.press("space")
+        await pilot.pause(1.0)
+        slow = screen.snapshot.step
+        assert 3 <= slow <= 14, f"{slow} steps in a second at 10 steps/s"
+        await pilot.press("full_stop", "full_stop", "full_stop")  # 100/s, 1000/s, max: while running
+        await pilot.pause(1.0)
+        assert screen.snapshot.step - slow > 200
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+
+
+async def test_a_step_key_during_a_run_pauses_it_then_takes_one_step():
+    # `s` mid-run: the run stops, its last steps still reach the chart, then exactly one more step is taken,
+    # and the screen shows the session's newest state (not a late report of the run's).
+    app = HnnApp("neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("full_stop")  # 100 steps/s
+        for _ in range(5):
+            await pilot.press("space")
+            await wait_for(pilot, lambda: screen.snapshot.step >= 10)
+            await pilot.press("s")
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.1)
+            assert not screen.running
+            last = screen.session.step_count
+            assert screen.snapshot is screen.session.current and screen.snapshot.step == last
+            assert screen.panel.outputs.steps == list(range(last + 1))  # every step on the chart, no gap
+            await pilot.press("r")
+
+
+async def test_keys_after_a_divergence_the_screen_has_not_shown_yet_are_refused(tmp_path, notices):
+    # The run's last report may still be on its way when a key arrives: the session's state decides.
+    f = tmp_path / "blowup.toml"
+    f.write_text('title = "blow up"\nkind = "circuit"\n[circuit]\nexpression = "exp(x)"\n'
+                 'inputs = { x = 1.0 }\n[settings]\nstep_size = 100\n')
+    app = HnnApp(str(f))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        list(screen.session.run(5))  # diverges at step 2, behind the screen's back
+        assert screen.snapshot.step == 0 and screen.session.current.diverged
+        await pilot.press("s", "space")
+        assert screen.session.step_count == 2 and not screen.running
+        assert notices == ["diverged at step 2: wire 'exp(x)' has value inf; press r to reset"] * 2
+        await pilot.press("r")
+        assert screen.snapshot.step == 0 and screen.snapshot.diverged is None
+
+
+def test_every_lesson_kind_has_its_panel():
+    from hnn_tui.engine.lessons import KINDS
+    from hnn_tui.panels import PANELS
+
+    assert set(PANELS) == set(KINDS.values())

@@ -17,8 +17,8 @@ import random
 import sys
 
 import pytest
+from helpers import SIZE, threads_in_a_run
 from textual import events
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.widgets import OptionList
 
 from hnn_tui.app import HnnApp
@@ -38,27 +38,20 @@ BATCH = 40
 SEED = 20240605
 
 
-from test_quit import threads_in_a_run  # noqa: E402
+# What a terminal's driver sends for each key: (key name, the character it types or None).
+CHARACTERS = {"space": " ", "minus": "-", "plus": "+", "equals_sign": "=", "comma": ",", "full_stop": ".",
+              "question_mark": "?", "escape": "\x1b", "enter": "\r", "tab": "\t", "backspace": "\x7f"}
 
 
 def key_event(key: str) -> events.Key:
     """The event a terminal's driver posts for `key` (what Pilot.press builds, without its idle waits)."""
-    import unicodedata
-
-    if len(key) == 1 and not key.isalnum():
-        key = _character_to_key(key)
-    try:
-        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-    except KeyError:
-        char = key if len(key) == 1 else None
+    char = CHARACTERS.get(key, key if len(key) == 1 else None)
     return events.Key(key, char)
 
 
 async def mash(app, pilot, keys) -> None:
     for key in keys:
-        event = key_event(key)
-        event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(key_event(key))  # as the driver delivers a key: into the app's queue, no waiting
         await asyncio.sleep(0.001)
     await pilot.pause(0.05)  # let the queue drain before looking at the state
 
@@ -80,16 +73,18 @@ async def open_scenario(app, pilot, name):
     assert isinstance(app.screen, PlaygroundScreen) and app.screen.session.scenario.name == name
 
 
+@pytest.mark.slow
 async def test_random_keys_across_every_screen_while_running(watchdog):
     rng = random.Random(SEED)
     pressed = 0
     visited = set()
     app = HnnApp()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         for name in bundled_names():
             await open_scenario(app, pilot, name)
             await pilot.press(*["full_stop"] * 4, "space")  # full speed, running
-            assert app.screen.running
+            # (two_gates at full speed diverges at step 25,264, about a second in: that stops the run too)
+            assert app.screen.running or app.screen.session.current.diverged
             pressed += 5
             for _ in range(PER_SCENARIO // BATCH):
                 batch = [rng.choice(KEYS) for _ in range(BATCH)]
@@ -113,8 +108,7 @@ async def test_random_keys_across_every_screen_while_running(watchdog):
         await pilot.press("space")
         await pilot.pause(0.1)
         await pilot.press("q")
-    assert app.return_code == 0
-    assert app._exception is None
+    assert app.return_code == 0  # (an exception in the app would have been raised by run_test)
     assert all(w.is_finished for w in app.workers)
     for _ in range(250):  # a worker cancelled at quit finishes its current step (5 s at most)
         if not threads_in_a_run():

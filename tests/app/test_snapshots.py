@@ -1,9 +1,9 @@
 """Snapshot tests: each screen at a fixed seed and size, compared with the accepted SVG."""
 from __future__ import annotations
 
-from hnn_tui.app import HnnApp
+from helpers import SIZE
 
-SIZE = (120, 40)
+from hnn_tui.app import HnnApp
 
 
 def test_picker(snap_compare):

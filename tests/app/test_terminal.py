@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 HNN = Path(sys.executable).parent / "hnn-tui"
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or not HNN.exists(),
-                                reason="needs tmux and the installed hnn-tui script")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("tmux") is None or not HNN.exists(),
+                                 reason="needs tmux and the installed hnn-tui script")]
 
 
 def tmux(*args: str) -> str:

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from hnn_tui.engine import ExpressionError, build_circuit
 from hnn_tui.engine.expression import MAX_LENGTH
 
-
 # --- what builds ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text,at,value", [
@@ -175,10 +174,12 @@ LEAVES = st.sampled_from(NAMES) | st.sampled_from(["0.5", "1", "2", "3", "-1.5"]
 
 
 def _extend(children):
-    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+        lambda t: f"({t[0]} {t[1]} {t[2]})")
     power = st.tuples(children, st.integers(-2, 3)).map(lambda t: f"({t[0]}) ** {t[1]}")
     neg = children.map(lambda s: f"-({s})")
-    unary = st.tuples(st.sampled_from(["sigmoid", "tanh", "relu", "exp", "log"]), children).map(lambda t: f"{t[0]}({t[1]})")
+    unary = st.tuples(st.sampled_from(["sigmoid", "tanh", "relu", "exp", "log"]), children).map(
+        lambda t: f"{t[0]}({t[1]})")
     binary_fn = st.tuples(children, children).map(lambda t: f"max({t[0]}, {t[1]})")
     return binary | power | neg | unary | binary_fn
 
@@ -260,3 +261,10 @@ def test_any_text_builds_or_raises_expression_error(text):
 @given(st.text(alphabet="abxy0129.e+-*/() ,_[]'\"lambdifsgmotnx:=<>j\t", max_size=60))
 def test_near_miss_text_builds_or_raises_expression_error(text):
     _builds_or_refuses(text)
+
+
+@settings(max_examples=200, deadline=1000, derandomize=True)
+@given(EXPRESSIONS)
+def test_random_valid_expressions_build(text):
+    c = build_circuit(text)
+    assert c.gates and set(c.inputs) <= {"a", "b", "c"}

@@ -10,7 +10,7 @@ import pytest
 
 from hnn_tui.engine import GATES, CircuitBuilder, Unit, build_circuit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UPSTREAM = 2.5  # a pull from above that is not 1, so the chain rule's multiply is exercised
 
 
@@ -102,7 +102,10 @@ def centered(name, values, i, exponent, h=1e-6):
     return (make(name, *up, exponent=exponent).utop.value - make(name, *down, exponent=exponent).utop.value) / (2 * h)
 
 
-@pytest.mark.parametrize("name,points,exponent", BACKWARD, ids=[f"{b[0]}{b[2] if b[2] is not None else ''}" for b in BACKWARD])
+BACKWARD_IDS = [f"{b[0]}{b[2] if b[2] is not None else ''}" for b in BACKWARD]
+
+
+@pytest.mark.parametrize("name,points,exponent", BACKWARD, ids=BACKWARD_IDS)
 def test_backward_matches_a_centered_numerical_gradient(name, points, exponent):
     for values in points:
         g = make(name, *values, exponent=exponent)
@@ -113,7 +116,7 @@ def test_backward_matches_a_centered_numerical_gradient(name, points, exponent):
             assert u.grad == pytest.approx(expected, rel=1e-6, abs=1e-6), f"{name}{values} input {i}"
 
 
-@pytest.mark.parametrize("name,points,exponent", BACKWARD, ids=[f"{b[0]}{b[2] if b[2] is not None else ''}" for b in BACKWARD])
+@pytest.mark.parametrize("name,points,exponent", BACKWARD, ids=BACKWARD_IDS)
 def test_backward_accumulates_with_plus_equals(name, points, exponent):
     g = make(name, *points[0], exponent=exponent)
     g.utop.grad = UPSTREAM
@@ -273,11 +276,11 @@ def test_first_non_finite_names_the_wire():
     assert c.first_non_finite() is None
 
 
-@pytest.mark.parametrize("module", ["hnn_tui.engine", "hnn_tui.cli"])
+@pytest.mark.parametrize("module", ["hnn_tui.engine", "hnn_tui.engine.runner", "hnn_tui.engine.lessons",
+                                    "hnn_tui.cli", "hnn_tui.report", "hnn_tui.numbers"])
 def test_engine_imports_no_ui(module):
-    code = ("import sys, importlib; importlib.import_module(%r); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'plotext', 'textual_plotext')))"
-            % module)
+    code = (f"import sys, importlib; importlib.import_module({module!r}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'plotext', 'textual_plotext')))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"

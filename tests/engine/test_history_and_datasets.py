@@ -71,8 +71,8 @@ def test_the_guides_fixed_datasets_are_there():
 
 
 def first_perfect_step(seed: int, steps: int = 2000) -> int | None:
-    s = Session(load_scenario("svm"), "analytic", seed)
-    return next((snap.step for snap in s.run(steps) if snap.accuracy == 1.0), None)
+    s = Session(load_scenario("svm", seed), "analytic")
+    return next((snap.step for snap in s.run(steps) if snap.measures["accuracy"] == 1.0), None)
 
 
 def test_readme_claim_bundled_svm_first_reaches_full_accuracy_at_step_366():

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from long_run import long_run  # noqa: E402
 
 KIB = 1024
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,steps", [("neuron", 100_000), ("neural_net", 10_000)])
 def test_memory_stays_bounded_and_steps_do_not_slow_down(name, steps):
     r = long_run(name, steps)
@@ -31,8 +32,9 @@ def test_memory_stays_bounded_and_steps_do_not_slow_down(name, steps):
 
 def test_the_check_can_fail():
     # The same measurement catches a leak: a list that keeps every snapshot grows with the run.
-    from hnn_tui.engine import Session, load_scenario
     import tracemalloc
+
+    from hnn_tui.engine import Session, load_scenario
 
     s = Session(load_scenario("neuron"))
     kept = []

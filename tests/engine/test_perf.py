@@ -15,9 +15,10 @@ import pytest
 
 from hnn_tui.engine import Session, load_scenario
 from hnn_tui.engine.expression import build_circuit
-from hnn_tui.engine.models import MLP, ClassifierObjective, init_params
+from hnn_tui.engine.models import MLP, init_params
+from hnn_tui.engine.objectives import ClassifierObjective
 
-MOONS = Path(__file__).resolve().parents[1] / "benchmarks" / "moons_mlp.toml"
+MOONS = Path(__file__).resolve().parents[2] / "benchmarks" / "moons_mlp.toml"
 
 
 class V:
@@ -131,11 +132,11 @@ def test_mlp_scores_agree_with_the_circuit():
 
 def test_micrograd_demo_scenario_trains_with_its_schedule():
     session = Session(load_scenario(MOONS))
-    assert session.model.get()[2] == 0.0  # the first neuron's bias starts at zero, as in micrograd
+    assert session.lesson.model.get()[2] == 0.0  # the first neuron's bias starts at zero, as in micrograd
     assert session.scheduled().step_size == 1.0
     last = list(session.run(100))[-1]
     assert session.scheduled().step_size == pytest.approx(0.1)
-    assert last.accuracy >= 0.95
+    assert last.measures["accuracy"] >= 0.95
 
 
 def best_of(fn, repeat: int = 5) -> float:
@@ -158,9 +159,10 @@ def no_gc():
 def test_analytic_step_stays_far_faster_than_a_naive_autograd(no_gc):
     """The same gradient on the same 30 points (all pulling): ~20x faster today; fails below 8x (a 5x slowdown)."""
     session = Session(load_scenario(MOONS))
-    obj = session.objective
+    obj = session.lesson.objective
     obj.batch = list(range(30))
-    points, labels = [session.scenario.points[i] for i in obj.batch], [session.scenario.labels[i] for i in obj.batch]
+    spec = session.scenario.spec
+    points, labels = [spec.points[i] for i in obj.batch], [spec.labels[i] for i in obj.batch]
     params = obj.get()
     ours = best_of(obj.pull, 7)
     naive = best_of(lambda: naive_pull(params, (16, 16), points, labels), 3)
@@ -170,7 +172,7 @@ def test_analytic_step_stays_far_faster_than_a_naive_autograd(no_gc):
 def test_backward_costs_about_a_forward(no_gc):
     """The guide: backprop costs about as much as the forward pass. Today ~1.8-2x; fails above 4x."""
     session = Session(load_scenario(MOONS))
-    model, pts = session.model, session.scenario.points
+    model, pts = session.lesson.model, session.scenario.spec.points
 
     def forward():
         for x, y in pts:

@@ -7,10 +7,10 @@ from hnn_tui.engine import Session, load_scenario
 
 
 def accuracies(reg: float | None, seed: int, steps: int = 400) -> list[float]:
-    sc = load_scenario("neural_net")
+    sc = load_scenario("neural_net", seed)
     if reg is not None:
-        sc = dataclasses.replace(sc, reg=reg)
-    return [snap.accuracy for snap in Session(sc, seed=seed).run(steps)]
+        sc = dataclasses.replace(sc, spec=dataclasses.replace(sc.spec, reg=reg))
+    return [snap.measures["accuracy"] for snap in Session(sc).run(steps)]
 
 
 def test_neural_net_seed_0_is_perfect_at_step_171_and_back_at_half_by_400():

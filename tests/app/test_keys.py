@@ -1,0 +1,42 @@
+"""One keys table (hnn_tui/keys.py) makes every screen's BINDINGS, the help screen and the README's key table."""
+from __future__ import annotations
+
+import pytest
+from helpers import ROOT
+
+from hnn_tui import keys
+from hnn_tui.app import HnnApp
+from hnn_tui.screens.help import TEXT as HELP_TEXT
+from hnn_tui.screens.help import HelpScreen
+from hnn_tui.screens.picker import PickerScreen, ScenarioList
+from hnn_tui.screens.playground import PlaygroundScreen
+
+
+def test_the_readme_shows_the_keys_table():
+    readme = (ROOT / "README.md").read_text()
+    assert keys.markdown(keys.PLAYGROUND) in readme, "update the README's key table: python -m hnn_tui.keys"
+
+
+def test_the_help_screen_shows_the_same_table():
+    assert keys.markdown(keys.PLAYGROUND) in HELP_TEXT
+    for row in keys.PICKER:
+        assert f"{row.shown} {row.does}" in HELP_TEXT
+
+
+@pytest.mark.parametrize("owner,table", [(PlaygroundScreen, keys.PLAYGROUND), (PickerScreen, keys.PICKER),
+                                         (ScenarioList, keys.LIST), (HelpScreen, keys.HELP), (HnnApp, keys.APP)])
+def test_every_binding_comes_from_the_table_and_has_its_action(owner, table):
+    flat = [k for r in table for k in (r.keys if isinstance(r, keys.Row) else (r,))]
+    assert [(b.key, b.action) for b in owner.BINDINGS] == [(k.keys, k.action) for k in flat]
+    for k in flat:
+        target, _, name = k.action.rpartition(".")
+        method = name.split("(")[0]
+        where = HnnApp if target == "app" else owner
+        assert hasattr(where, f"action_{method}") or method in ("dismiss", "select", "quit"), k.action
+
+
+def test_every_key_the_help_names_is_bound():
+    shown = {part.strip("`") for r in keys.PLAYGROUND for part in r.shown.split()}
+    bound = {name for b in PlaygroundScreen.BINDINGS for name in b.key.split(",")} | {"ctrl+q"}
+    names = {"-": "minus", "+": "plus", ",": "comma", ".": "full_stop", "?": "question_mark"}
+    assert {names.get(s, s) for s in shown} <= bound

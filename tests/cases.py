@@ -1,0 +1,232 @@
+"""Cases shared by the engine, lesson, CLI and app tests: scenario texts and the tables of bad input.
+
+Each table is run through every place the input can arrive (the parser, a scenario file, the CLI, the app);
+the tests that do so import it from here.
+"""
+from __future__ import annotations
+
+from hnn_tui.engine.expression import MAX_DEPTH, MAX_LENGTH
+from hnn_tui.engine.scenario import MAX_FILE_BYTES
+
+# --- scenario texts ---------------------------------------------------------------------------
+
+CIRCUIT = """
+title = "a test circuit"
+kind = "circuit"
+{top}
+[circuit]
+expression = "{expression}"
+inputs = {{ {inputs} }}
+{circuit}
+[settings]
+{settings}
+"""
+
+
+def circuit_text(top="", expression="x * y", inputs="x = -2.0, y = 3.0", circuit="", settings=""):
+    return CIRCUIT.format(top=top, expression=expression, inputs=inputs, circuit=circuit, settings=settings)
+
+
+CLASSIFIER = """
+title = "a test classifier"
+kind = "classifier"
+[model]
+type = "svm"
+{model}
+[data]
+{data}
+"""
+
+
+def classifier_text(model="", data='dataset = "guide_svm"'):
+    return CLASSIFIER.format(model=model, data=data)
+
+
+# --- scenario text that is refused: (why, text, the dotted key the error names) -----------------
+
+BAD = [
+    ("not toml", "title = ", ""),
+    ("missing kind", 'title = "t"\n', "kind"),
+    ("unknown kind", 'title = "t"\nkind = "banana"\n', "kind"),
+    ("missing title", 'kind = "circuit"\n', "title"),
+    ("typo at the top", circuit_text(top="stpes = 3"), "stpes"),
+    ("typo in settings", circuit_text(settings="step_sise = 0.1"), "settings.step_sise"),
+    ("typo in circuit", circuit_text(circuit='trainabel = ["x"]'), "circuit.trainabel"),
+    ("typo in model", classifier_text(model="rge = 1.0"), "model.rge"),
+    ("wrong type", circuit_text(settings='step_size = "big"'), "settings.step_size"),
+    ("bool for a number", circuit_text(settings="step_size = true"), "settings.step_size"),
+    ("h = 0", circuit_text(settings="h = 0"), "settings.h"),
+    ("h < 0", circuit_text(settings="h = -1e-4"), "settings.h"),
+    ("nan step", circuit_text(settings="step_size = nan"), "settings.step_size"),
+    ("inf step", circuit_text(settings="step_size = inf"), "settings.step_size"),
+    ("nan input", circuit_text(inputs="x = nan, y = 3.0"), "circuit.inputs.x"),
+    ("tries = 0", circuit_text(settings="tries = 0"), "settings.tries"),
+    ("negative steps", circuit_text(top="steps = -1"), "steps"),
+    ("unknown strategy", circuit_text(top='strategy = "genetic"'), "strategy"),
+    ("label 0", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [1, 0]"), "data.labels[1]"),
+    ("label 1.0", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [1.0, -1]"), "data.labels[0]"),
+    ("label count", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [1]"), "data.labels"),
+    ("one class", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [1, 1]"), "data.labels"),
+    ("bad point", classifier_text(data='points = [[1, 2], [3, "x"]]\nlabels = [1, -1]'), "data.points[1]"),
+    ("no points", classifier_text(data="points = []\nlabels = []"), "data.points"),
+    ("unknown dataset", classifier_text(data='dataset = "mnist"'), "data.dataset"),
+    ("unknown model", classifier_text().replace('"svm"', '"forest"'), "model.type"),
+    ("hidden 0", classifier_text(model="hidden = 0"), "model.hidden"),
+    ("import", circuit_text(expression="__import__('os')"), "circuit.expression"),
+    ("attribute", circuit_text(expression="x.y * 2"), "circuit.expression"),
+    ("missing input value", circuit_text(expression="x * y * z"), "circuit.inputs"),
+    ("input not in expression", circuit_text(inputs="x = 1.0, y = 2.0, w = 3.0"), "circuit.inputs"),
+    ("trainable unknown", circuit_text(circuit='trainable = ["w"]'), "circuit.trainable"),
+    ("trainable empty", circuit_text(circuit="trainable = []"), "circuit.trainable"),
+    # A list entry is not a name; a broken wire is in circuit.wires, not the expression; init
+    # names a parameter the SVM does not have (a, b, c): each must be refused at its own key.
+    ("trainable not a name", circuit_text(circuit='trainable = [["x"]]'), "circuit.trainable"),
+    ("bad wire sub-expression", circuit_text(circuit='wires = { q = "x +" }'), "circuit.wires.q"),
+    ("typo in init", classifier_text(model="init = { a = 1.0, bb = -2.0 }"), "model.init.bb"),
+    ("a wire label that is an input's name", circuit_text(expression="(x + y) * z", inputs="x = 1.0, y = 2.0, z = 3.0",
+                                                           circuit='wires = { x = "y * z" }'), "circuit.wires.x"),
+    ("two labels for one wire", circuit_text(expression="(x + y) * z", inputs="x = 1.0, y = 2.0, z = 3.0",
+                                             circuit='wires = { q = "x + y", p = "x+y" }'), "circuit.wires.p"),
+    ("hidden on an svm", classifier_text(model="hidden = 4"), "model.hidden"),
+    ("layers on an svm", classifier_text(model="layers = [8]"), "model.layers"),
+]
+BAD_IDS = [b[0] for b in BAD]
+
+
+# --- bad scenario files --------------------------------------------------------------------------
+
+# (category, case, file content (str or bytes), the key the message must name ("" = the whole file),
+#  words the message must hold)
+FILES = [
+    ("not TOML", "half a key", "title = ", "", "not valid TOML"),
+    ("not TOML", "a Python file", "import os\nos.system('true')\n", "", "not valid TOML"),
+    ("not TOML", "JSON", '{"title": "t", "kind": "circuit"}', "", "not valid TOML"),
+    ("not TOML", "nested 100k deep", "a = " + "[" * 100_000 + "]" * 100_000, "", "nested too deeply"),
+    ("empty", "zero bytes", "", "", "empty"),
+    ("empty", "only blank lines", "\n \n\t\n", "", "empty"),
+    ("empty", "only a comment", "# nothing here\n", "kind", "missing"),
+    ("binary", "every byte value", bytes(range(256)) * 4, "", "not a text file"),
+    ("binary", "latin-1 text", "title = \"caf\xe9\"\n".encode("latin-1"), "", "not a text file"),
+    ("binary", "NUL in TOML", "title = \"t\"\x00\n", "", "not valid TOML"),
+    ("missing key", "kind", 'title = "t"\n', "kind", "missing; expected one of circuit, classifier"),
+    ("missing key", "circuit.expression", 'title = "t"\nkind = "circuit"\n[circuit]\ninputs = { x = 1.0 }\n',
+     "circuit.expression", "missing; expected an expression"),
+    ("missing key", "circuit table", 'title = "t"\nkind = "circuit"\n', "circuit", "missing; expected a table"),
+    ("missing key", "model.type", 'title = "t"\nkind = "classifier"\n[model]\n[data]\ndataset = "xor"\n',
+     "model.type", "missing"),
+    ("missing key", "data table", 'title = "t"\nkind = "classifier"\n[model]\ntype = "svm"\n', "data", "missing"),
+    ("wrong type", "title is a list", 'title = ["t"]\nkind = "circuit"\n', "title", "expected a short title, got list"),
+    ("wrong type", "kind is a number", 'title = "t"\nkind = 3\n', "kind", "got int 3"),
+    ("wrong type", "title is a date", 'title = 1979-05-27\nkind = "circuit"\n', "title", "got date"),
+    ("wrong type", "settings is a number", 'title = "t"\nkind = "circuit"\nsettings = 3\n',
+     "settings", "expected a table"),
+    ("wrong type", "inputs is a string", circuit_text(inputs="").replace("inputs = {  }", 'inputs = "x"'),
+     "circuit.inputs", "expected a table"),
+    ("wrong type", "steps is a float", circuit_text(top="steps = 2.5"), "steps", "expected a whole number"),
+    ("wrong type", "points are not pairs", classifier_text(data="points = [1, 2]\nlabels = [1, -1]"),
+     "data.points[0]", "expected a pair"),
+    ("unknown name", "kind", 'title = "t"\nkind = "rnn"\n', "kind", "expected one of circuit, classifier"),
+    ("unknown name", "gate in the expression", circuit_text(expression="softmax(x) * y"), "circuit.expression",
+     "unknown function 'softmax'"),
+    ("unknown name", "strategy", circuit_text(top='strategy = "adam"'), "strategy", "expected one of"),
+    ("unknown name", "dataset", classifier_text(data='dataset = "mnist"'), "data.dataset", "expected one of"),
+    ("unknown name", "loss", classifier_text(model='loss = "softmax"'), "model.loss", "expected one of"),
+    ("non-finite number", "nan step size", circuit_text(settings="step_size = nan"), "settings.step_size",
+     "expected a finite number"),
+    ("non-finite number", "-inf input", circuit_text(inputs="x = -inf, y = 3.0"), "circuit.inputs.x", "finite"),
+    ("non-finite number", "inf h", circuit_text(settings="h = inf"), "settings.h", "finite"),
+    ("non-finite number", "nan in a point", classifier_text(data="points = [[1, nan], [3, 4]]\nlabels = [1, -1]"),
+     "data.points[0]", "finite"),
+    ("non-finite number", "inf in init", classifier_text(model="init = { a = inf }"), "model.init.a", "finite"),
+    ("non-finite number", "a noise that overflows the points", classifier_text(data='dataset = "moons"\nnoise = 1e308'),
+     "data.noise", "finite"),
+    ("non-finite number", "a start that overflows: exp(1000)", circuit_text(expression="exp(x) * y"
+                                                                           , inputs="x = 1000.0, y = 1.0"),
+     "circuit.inputs", "the start is not finite"),
+    ("non-finite number", "a start that divides by zero", circuit_text(expression="x / y", inputs="x = 1.0, y = 0.0"),
+     "circuit.inputs", "the start is not finite"),
+    ("non-finite number", "log of a negative start", circuit_text(expression="log(x) * y", inputs="x = -1.0, y = 1.0"),
+     "circuit.inputs", "the start is not finite"),
+    ("non-finite number", "weights so large the cost overflows", classifier_text(model="init = { a = 1e200 }"),
+     "model.init", "the start is not finite"),
+    ("label", "0", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [1, 0]"), "data.labels[1]",
+     "expected +1 or -1"),
+    ("label", "2", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [2, -1]"), "data.labels[0]",
+     "expected +1 or -1"),
+    ("label", "a string", classifier_text(data='points = [[1, 2], [3, 4]]\nlabels = ["+1", -1]'), "data.labels[0]",
+     "expected +1 or -1"),
+    ("label", "true", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [true, -1]"), "data.labels[0]",
+     "expected +1 or -1"),
+    ("dataset", "empty", classifier_text(data="points = []\nlabels = []"), "data.points", "at least one point"),
+    ("dataset", "one class", classifier_text(data="points = [[1, 2], [3, 4]]\nlabels = [-1, -1]"), "data.labels",
+     "both classes"),
+    ("dataset", "one point", classifier_text(data="points = [[1, 2]]\nlabels = [1]"), "data.labels", "both classes"),
+    ("dataset", "n = 1", classifier_text(data='dataset = "moons"\nn = 1'), "data.n", "expected a whole number"),
+    ("dataset", "too many points", classifier_text(data='dataset = "moons"\nn = 1000000'), "data.n", "10000"),
+    ("huge file", "over the size limit", 'title = "t"\n' + "#" * (MAX_FILE_BYTES + 10) + "\n", "",
+     "expected a scenario of at most"),
+]
+FILE_IDS = [f"{c[0]}: {c[1]}" for c in FILES]
+
+
+# --- expressions outside the whitelist --------------------------------------------------------------
+
+# (category, text, column of the fault, words of the message)
+EXPRESSION_CASES = [
+    ("attribute access", "x.__class__ * y", 1, "attribute access"),
+    ("attribute access", "x * y.real", 5, "attribute access"),
+    ("call to an unknown name", "open('f') * x", 1, "unknown function 'open'"),
+    ("call to an unknown name", "x * eval('1')", 5, "unknown function 'eval'"),
+    ("call to an unknown name", "x * getattr(x, 'y')", 5, "unknown function 'getattr'"),
+    ("call of a call", "sigmoid(x)(y)", 1, "unknown function"),
+    ("import", "__import__('os').system('true')", 1, "unknown function \"__import__('os').system\""),
+    ("import", "__import__('os')", 1, "unknown function '__import__'"),
+    ("import statement", "import os", 1, "syntax error"),
+    ("lambda", "(lambda: x)() * y", 1, "unknown function 'lambda: x'"),
+    ("lambda", "lambda x: x", 1, "lambda is not allowed"),
+    ("comprehension", "[x for x in y]", 1, "a comprehension is not allowed"),
+    ("comprehension", "x * sum(i for i in y)", 5, "unknown function 'sum'"),
+    ("string", "'x' * 3", 1, "only numbers are allowed"),
+    ("string", "x + b'y'", 5, "only numbers are allowed"),
+    ("non-constant exponent", "x ** y", 6, "exponent of ** must be a constant"),
+    ("non-constant exponent", "x ** (2 * 1)", 7, "exponent of ** must be a constant"),
+    ("too deep", "sigmoid(" * (MAX_DEPTH + 1) + "x" + ")" * (MAX_DEPTH + 1), 8 * (MAX_DEPTH + 1) + 1,
+     "nests deeper"),  # the x, inside MAX_DEPTH + 1 calls
+    ("too deep", "-" * 1000 + "x", 62, "nests deeper"),  # the 62nd minus is 61 deep
+    ("leading minus (an option to argparse)", "-x.y", 2, "attribute access"),
+    ("too long", "x * y " + " " * MAX_LENGTH, 0, "characters long"),
+    ("statement", "x = 1", 3, "syntax error"),
+    ("two lines", "x *\ny", 0, "one line"),
+]
+EXPRESSION_IDS = [f"{c[0]}: {c[1][:30]}" for c in EXPRESSION_CASES]
+
+
+# --- numerical trouble: runs that go non-finite ------------------------------------------------------
+
+# (case, scenario text, the step that goes non-finite, what the message names)
+# The strategies make a circuit's output higher; each number below is worked out by hand.
+TROUBLE = [
+    # x*y at (-2, 3), step 1e300: the pulls are y = 3 and x = -2, so x -> 3e300, y -> -2e300 and the
+    # product overflows to -inf at step 1.
+    ("step size diverges (circuit)", circuit_text(settings="step_size = 1e300"), 1, "wire 'x * y' has value -inf"),
+    # exp(x) from 1, step 100: x = 1 + 100e = 272.8 (exp 1.1e118, finite); step 2 adds 100 * 1.1e118.
+    ("exp overflow", circuit_text(expression="exp(x) * 1", inputs="x = 1.0", settings="step_size = 100"), 2,
+     "wire 'exp(x)' has value inf"),
+    # -log(x) from x = 1: the pull on x is -1/x = -1; step 2 takes x to -1 and log(-1) is nan.
+    ("log of a negative number", circuit_text(expression="-log(x)", inputs="x = 1.0", settings="step_size = 2"), 1,
+     "wire 'log(x)' has value nan"),
+    # -log(x) from x = 1 with step 1 lands exactly on x = 0: log(0) = -inf.
+    ("log of zero", circuit_text(expression="-log(x)", inputs="x = 1.0", settings="step_size = 1"), 1,
+     "wire 'log(x)' has value -inf"),
+    # 1/(x + 2) from x = -1: the pull is -1/(x+2)^2 = -1, step 1 lands on x = -2, and 1/0 = inf.
+    ("division by zero", circuit_text(expression="1 / (x + 2)", inputs="x = -1.0", settings="step_size = 1"), 1,
+     "wire '1 / (x + 2)' has value inf"),
+    # x ** -2 from x = 1: pull -2, step 0.5 lands on x = 0 and 0 ** -2 is inf.
+    ("negative power of zero", circuit_text(expression="x ** -2", inputs="x = 1.0", settings="step_size = 0.5"), 1,
+     "wire 'x ** (-2)' has value inf"),
+    # The SVM on the guide's data with step 1e300: the first step moves a weight by ~1e300 and the
+    # cost's spring term (a^2 ...) overflows.
+    ("step size diverges (svm)", classifier_text(model="init = { a = 1.0, b = -2.0, c = -1.0 }")
+     + "[settings]\nstep_size = 1e300\n", 1, "the cost became inf"),
+]
+TROUBLE_IDS = [c[0] for c in TROUBLE]

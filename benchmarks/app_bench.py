@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import pty
 import select
@@ -11,7 +12,6 @@ import struct
 import subprocess
 import sys
 import termios
-import fcntl
 import time
 from pathlib import Path
 

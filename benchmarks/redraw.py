@@ -25,12 +25,12 @@ def render(widget) -> None:
     widget.render_lines(Region(0, 0, widget.outer_size.width, widget.outer_size.height))
 
 
-def plotext_boundary(plot: PlotextPlot, model, values, box) -> None:
+def plotext_boundary(plot: PlotextPlot, score, values, box) -> None:
     """The peer: the sign of the score on a grid of the plot's cells, as two plotext scatters."""
     w, h = plot.size
     x0, x1, y0, y1 = box
     X, Y = np.meshgrid(np.linspace(x0, x1, max(1, w - 8)), np.linspace(y0, y1, max(1, h - 4)))
-    positive = model.scores(values, X, Y) > 0
+    positive = score(values, X, Y) > 0
     plt = plot.plt
     plt.clear_data()
     plt.scatter(X[positive].tolist(), Y[positive].tolist(), marker="sd", color="blue")
@@ -65,7 +65,7 @@ async def measure(size: tuple[int, int], repeat: int) -> dict:
         def screen_redraw():  # what one redraw tick of a running classifier costs at most
             boundary_redraw()
             for chart in charts:
-                chart.show(screen.outputs)
+                chart.show(screen.panel.outputs)
                 render(chart)
 
         peer = PlotextPlot()
@@ -76,7 +76,7 @@ async def measure(size: tuple[int, int], repeat: int) -> dict:
         await pilot.pause()
 
         def peer_redraw():
-            plotext_boundary(peer, screen.session.model, base, boundary.box)
+            plotext_boundary(peer, screen.session.stage.score, base, boundary.box)
             render(peer)
 
         result = {"size": size, "grid": boundary.grid_shape}

@@ -41,7 +41,8 @@ def main() -> None:
     bf = engine_bench.backward_forward()
     print("## 1. Training throughput: micrograd's demo (moons 100, 2-16-16-1 ReLU, hinge + L2, 100 full-batch steps)")
     print("| | steps/s | final training accuracy |\n|---|---|---|")
-    print(f"| hnn-tui analytic (Session over benchmarks/moons_mlp.toml) | {hnn['steps_per_s']:.1f} | {hnn['accuracy']:.2f} |")
+    print(f"| hnn-tui analytic (Session over benchmarks/moons_mlp.toml) | {hnn['steps_per_s']:.1f} "
+          f"| {hnn['accuracy']:.2f} |")
     print(f"| micrograd 0.1.0 as published ({steps} steps) | {mg['steps_per_s']:.2f} | {mg['accuracy']:.2f} |")
     print(f"| micrograd 0.1.0, gc disabled ({steps} steps) | {mg_off['steps_per_s']:.2f} | {mg_off['accuracy']:.2f} |")
     print(f"| numpy, same workload | {npy['steps_per_s']:.0f} | {npy['accuracy']:.2f} |")
@@ -78,7 +79,8 @@ def main() -> None:
     def ms(xs, q: float) -> str:
         return f"{app_bench.pct(xs, q):.1f} ms"
 
-    row("classifier screen redraw (boundary + 2 charts), median", lambda s: ms(red[s]["ours_screen"], 0.5), "<= 33 ms at 120x40")
+    row("classifier screen redraw (boundary + 2 charts), median", lambda s: ms(red[s]["ours_screen"], 0.5),
+        "<= 33 ms at 120x40")
     row("classifier screen redraw, p95", lambda s: ms(red[s]["ours_screen"], 0.95))
     row("key -> status line updated (run_test), median", lambda s: ms(head[s]["latency_ms"], 0.5))
     row("key -> status line updated (run_test), p95", lambda s: ms(head[s]["latency_ms"], 0.95), "<= 100 ms")
@@ -88,7 +90,8 @@ def main() -> None:
     row("pty: key -> painted screen, median", lambda s: ms(term[s]["latency_ms"], 0.5))
     row("pty: key -> painted screen, p95", lambda s: ms(term[s]["latency_ms"], 0.95), "<= 100 ms")
     cold = app_bench.cold_start()
-    print(f"| cold start: launch -> first painted frame (pty 120x40, median of 5) | {statistics.median(cold):.2f} s | | <= 1.0 s |")
+    print(f"| cold start: launch -> first painted frame (pty 120x40, median of 5) | {statistics.median(cold):.2f} s "
+          "| | <= 1.0 s |")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ class BoundaryView(Widget):
     def show(self, values) -> None:
         self.values = dict(values)
         w, h = self.size
+        self._next = None  # a grid scored for an earlier call, not drawn yet, is out of date now
         if self._key == (w, h) and w > GUTTER and h >= 2:
             signs = self._signs(w, h)
             if np.array_equal(signs, self._positive):

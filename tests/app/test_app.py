@@ -1,6 +1,7 @@
 """Pilot tests: real key presses against the app, asserting on the engine state the screen shows."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from helpers import SIZE, status_text, wait_for
 from textual.widgets import DataTable, OptionList, Static
@@ -290,3 +291,19 @@ def test_every_lesson_kind_has_its_panel():
     from hnn_tui.panels import PANELS
 
     assert set(PANELS) == set(KINDS.values())
+
+
+async def test_the_boundary_shows_the_newest_values_after_two_steps_between_repaints():
+    # Two snapshots shown before one repaint: the picture is the second's, not a grid scored for the first.
+    app = HnnApp("svm")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        boundary = app.screen.query_one(BoundaryView)
+        first, second = {"a": 1.0, "b": 0.0, "c": 0.5}, {"a": -1.0, "b": 0.0, "c": -0.5}  # opposite half-planes
+        boundary.show(first)
+        boundary.show(second)
+        await pilot.pause()
+        w, h = boundary.size
+        boundary.render_line(0)  # builds the grid the screen shows
+        expected = boundary._signs(w, h)
+        assert boundary.values == second and np.array_equal(boundary._positive, expected)

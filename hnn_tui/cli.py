@@ -5,10 +5,12 @@ import argparse
 import math
 import sys
 import time
+from pathlib import Path
 
 from . import report
 from .engine import STRATEGIES, Diverged, ExpressionError, ScenarioError, Session, bundled_names, load_scenario
 from .engine.gradcheck import gradient_check
+from .engine.scenario import folder_files
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 1, 130
 COMMANDS = ("list", "run", "grad")
@@ -48,9 +50,11 @@ def _positive_float(text: str) -> float:
 
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="hnn-tui", description="A terminal playground for Hacker's guide to Neural Networks. "
-                "Without a command it opens the app (hnn-tui [SCENARIO] [--scenarios DIR]).")
+                "Without a command it opens the app (hnn-tui [SCENARIO] [--scenarios DIR] [--seed S]).")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
-    sub.add_parser("list", help="list the bundled scenarios")
+    listing = sub.add_parser("list", help="list the bundled scenarios (and those in --scenarios DIR)")
+    listing.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR (a broken one with ⚠ "
+                         "and its error)")
     run = sub.add_parser("run", help="step a scenario headless and print each step")
     run.add_argument("scenario", help="a bundled scenario name (see hnn-tui list) or a path to a .toml file")
     run.add_argument("--strategy", choices=list(STRATEGIES), help="default: the scenario's own")
@@ -74,9 +78,22 @@ def app_parser() -> argparse.ArgumentParser:
 
 
 def cmd_list(args, out) -> int:
-    for name in bundled_names():
-        sc = load_scenario(name)
-        print(f"{name:<16} {sc.kind:<10} {sc.strategy:<9} {sc.title}", file=out)
+    """Bundled scenarios by name, then DIR's files by path (what `run` takes), each in lesson order. A broken file
+    is listed with ⚠ and its error, and the listing still exits 0: the other files are fine to run."""
+    refs = list(bundled_names())
+    if args.scenarios is not None:
+        if not Path(args.scenarios).is_dir():
+            raise BadInput(f"--scenarios {args.scenarios}: not a folder; expected a folder of scenario .toml files")
+        refs += [str(p) for p in folder_files(args.scenarios)]
+    width = max(16, *map(len, refs))
+    for ref in refs:
+        try:
+            sc = load_scenario(ref)
+        except ScenarioError as e:
+            where = f"{e.key}: {e.problem}" if e.key else e.problem  # the file itself is the line's first column
+            print(f"{ref:<{width}} ⚠ {where if e.source == ref else e}", file=out)
+            continue
+        print(f"{ref:<{width}} {sc.kind:<10} {sc.strategy:<9} {sc.title}", file=out)
     return 0
 
 
@@ -85,14 +102,15 @@ def cmd_run(args, out) -> int:
     steps = session.scenario.steps if args.steps is None else args.steps
     table = None if args.json else report.Table(session.current, session.lesson_type.output_name, out)
     every = max(1, steps // 20)
-    progress = report.Progress(steps) if steps >= 1000 and sys.stderr.isatty() else None
+    progress = report.Progress(steps, sys.stderr) if steps >= 1000 and sys.stderr.isatty() else None
     if table:
         sc = session.scenario
-        table.print_header(f"{sc.title} | strategy {session.strategy} | {steps} steps | seed {session.seed}"
-                           + (f" | every {every}th step shown" if every > 1 else ""))
+        shown = f" | every {report.ordinal(every)} step shown" if every > 1 else ""
+        table.print_header(f"{sc.title} | strategy {session.strategy} | {report.steps_text(steps)} "
+                           f"| seed {session.seed}{shown}")
     emit = (lambda s: print(report.json_line(s.to_dict()), file=out)) if args.json else table.row
     emit(session.current)
-    t0, last, why = time.perf_counter(), session.current, None
+    t0, last, why, interrupted = time.perf_counter(), session.current, None, False
     try:
         for snap in session.run(steps):
             if snap.diverged:
@@ -104,7 +122,8 @@ def cmd_run(args, out) -> int:
             if progress:
                 progress.update(snap.step)
     except KeyboardInterrupt:
-        why = f"interrupted after step {last.step}"
+        why = f"interrupted after step {last.step:,}"
+        interrupted = True
     finally:
         if progress:
             progress.close()
@@ -114,9 +133,9 @@ def cmd_run(args, out) -> int:
     summary.update(last.measures)
     if args.json:
         print(report.json_line({"summary": summary}), file=out)
-    if why:
-        print(f"hnn-tui: {why}; the last finite state is step {last.step}", file=sys.stderr)
-        return EXIT_INTERRUPTED if why.startswith("interrupted") else EXIT_DIVERGED
+    if why:  # words write steps as 7,350 (the engine's divergence message too); numbers stay plain in JSON
+        print(f"hnn-tui: {why}; the last finite state is step {last.step:,}", file=sys.stderr)
+        return EXIT_INTERRUPTED if interrupted else EXIT_DIVERGED
     return 0
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import time
 
 from .engine import Snapshot
@@ -11,6 +12,7 @@ from .numbers import num
 
 MAX_VALUE_COLUMNS = 6  # wider models show the output and measures only; --json has every parameter
 WIDTH = 10  # of a number column
+NOTE_WIDTH = 100  # wrap width of grad's note at a kink
 
 
 def cell(x: float | None) -> str:
@@ -47,24 +49,38 @@ class Table:
         print(" ".join(cells) + f"  {s.forward_passes:>7}  {s.backward_passes:>8}", file=self.out)
 
 
-class Progress:
-    """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second."""
+def steps_text(n: int) -> str:
+    """A count of steps as the CLI's messages write it: '1 step', '7,350 steps' (JSON keeps plain integers)."""
+    return f"{n:,} step" + ("" if n == 1 else "s")
 
-    def __init__(self, total: int, stream=sys.stderr, width: int = 30):
-        self.total, self.stream, self.width, self.last = total, stream, width, 0.0
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st, 1,000th."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+class Progress:
+    """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second; close() leaves it
+    at the last step reported, so a run stopped early shows where it stopped."""
+
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.total, self.stream, self.width = total, stream or sys.stderr, width
+        self.done, self.last = 0, 0.0
 
     def update(self, done: int, force: bool = False) -> None:
+        self.done = done  # remembered even when not drawn: close() draws it
         now = time.monotonic()
         if not force and now - self.last < 0.1:
             return
         self.last = now
-        filled = int(self.width * done / max(1, self.total))
+        filled = int(self.width * done / max(1, self.total))  # the bar's share: done / total of its width
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {100 * done // max(1, self.total):3d}%  step {done}/{self.total}")
+        self.stream.write(f"\r[{bar}] {100 * done // max(1, self.total):3d}%  step {done:,}/{self.total:,}")
         self.stream.flush()
 
     def close(self) -> None:
-        self.update(self.total, force=True)
+        self.update(self.done, force=True)
         self.stream.write("\n")
         self.stream.flush()
 
@@ -79,4 +95,17 @@ def grad_text(expr: str, at: dict[str, float], result: dict) -> str:
         lines.append(f"{name:<10} {a:>16.10g} {n:>16.10g} {rel_error(a, n):>10.2e}")
     lines += ["", f"max relative difference: {result['max_rel_error']:.2e} "
                   f"(numerical: centered, h = {result['h']:g})"]
-    return "\n".join(lines)
+    return "\n".join(lines + kink_note(result.get("kinks", [])))
+
+
+def kink_note(kinks: list[str]) -> list[str]:
+    """Why backprop and the centered difference may disagree at the kinks gradcheck found (none: no lines)."""
+    if not kinks:
+        return []
+    kink, it = ("a kink", "it") if len(kinks) == 1 else ("kinks", "them")
+    text = (f"at {kink} ({'; '.join(kinks)}) backprop gives one valid subgradient, and the centered difference, "
+            f"straddling {it}, averages the slopes on both sides: they need not agree.")
+    if any(k.endswith("at a tie") for k in kinks):
+        text += " On a tie this engine's max sends the whole gradient to its first input (the guide's snippet " \
+                "sends it to both)."
+    return textwrap.wrap(text, NOTE_WIDTH)

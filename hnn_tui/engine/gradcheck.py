@@ -6,8 +6,11 @@ import threading
 
 from .circuit import Circuit
 from .expression import ExpressionError, build_circuit
+from .gates import Gate
 from .objectives import CircuitObjective
 from .strategies import numerical_gradient
+
+KINKED = ("relu", "max")  # the gates whose derivative jumps: relu at input 0, max where its inputs tie
 
 
 def rel_error(a: float, n: float) -> float:
@@ -16,8 +19,58 @@ def rel_error(a: float, n: float) -> float:
     return 0.0 if scale == 0 else abs(a - n) / scale
 
 
+def _side(gate: Gate) -> bool:
+    """Which smooth piece a kinked gate is on: relu passing (input > 0), max taking its first input (a >= b)."""
+    u = gate.inputs
+    return u[0].value > 0.0 if gate.name == "relu" else u[0].value >= u[1].value
+
+
+def _on_kink(gate: Gate) -> bool:
+    """The gate sits exactly on its kink: relu's input is 0, or max's two inputs tie."""
+    u = gate.inputs
+    return u[0].value == 0.0 if gate.name == "relu" else u[0].value == u[1].value
+
+
+def _kink_name(gate: Gate, exact: bool) -> str:
+    """'relu(x) at 0', 'max(a, b) near a tie': the wire's label, with the gate's name if the label hides it."""
+    label = gate.utop.name
+    wire = label if label.startswith(gate.name + "(") else f"{gate.name} {label}"
+    where = "0" if gate.name == "relu" else "a tie"
+    return f"{wire} {'at' if exact else 'near'} {where}"
+
+
+class _SideWatch:
+    """The objective for numerical_gradient, noting after each probe's forward which kinked gates have changed
+    piece since the point itself: that probe straddles the kink. Everything else is the objective's own."""
+
+    def __init__(self, obj: CircuitObjective, gates: list[Gate]):
+        self.obj, self.gates = obj, gates
+        self.start = [_side(g) for g in gates]  # the circuit holds the point's forward pass
+        self.crossed = [False] * len(gates)
+
+    def __getattr__(self, name: str):  # names, get, set, ...
+        return getattr(self.obj, name)
+
+    def evaluate(self) -> float:
+        out = self.obj.evaluate()
+        for i, g in enumerate(self.gates):
+            if _side(g) != self.start[i]:
+                self.crossed[i] = True
+        return out
+
+
 def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, centered: bool = True) -> dict:
-    """Set the circuit's inputs to `at`; its value, backprop gradient and numerical gradient there."""
+    """Set the circuit's inputs to `at`; its value, backprop gradient and numerical gradient there.
+
+    Keys: output, analytic and numerical (input name -> d output / d input), max_rel_error (the largest
+    rel_error between the two), h, and kinks: the relu and max gates where the two gradients need not agree,
+    as short names in forward order ("relu(x) at 0", "max(a, b) at a tie", "relu(x) near 0"). A gate is listed
+    when the point sits exactly on its kink (relu's input is 0, max's inputs tie) or when a probe x ± h moves it
+    onto its other piece (the probe straddles the kink). There the derivative jumps: backprop gives one valid
+    subgradient (relu: 0 at 0; max: the whole pull to its first input on a tie), while the numerical difference
+    mixes the slopes of both sides (centered, on the kink itself: their average, 0.5 for relu(x) at 0).
+    Empty when no gate is at a kink. The CLI and the app's check table explain the mismatch from this key.
+    """
     if not (h > 0 and math.isfinite(h)):
         raise ValueError(f"h must be a positive finite number, got {h!r}")
     missing = [n for n in circuit.inputs if n not in at]
@@ -31,14 +84,17 @@ def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, cente
     if bad is not None:
         raise ValueError(f"the circuit is not finite at this point: wire {bad.name!r} has value {bad.value}, "
                          f"gradient {bad.grad}")
-    numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered)))
+    watch = _SideWatch(obj, [g for g in circuit.gates if g.name in KINKED])
+    exact = [_on_kink(g) for g in watch.gates]
+    numerical = dict(zip(obj.names, numerical_gradient(watch, h, centered)))
     off = [n for n, g in numerical.items() if not math.isfinite(g)]
     if off:
         raise ValueError(f"the numerical gradient of {off[0]} is {numerical[off[0]]}: x ± h leaves the domain; "
                          f"try a smaller --h")
     errors = [rel_error(analytic[n], numerical[n]) for n in obj.names]
+    kinks = [_kink_name(g, on) for g, on, crossed in zip(watch.gates, exact, watch.crossed) if on or crossed]
     return {"output": output, "analytic": analytic, "numerical": numerical,
-            "max_rel_error": max(errors), "h": h}
+            "max_rel_error": max(errors), "h": h, "kinks": list(dict.fromkeys(kinks))}
 
 
 def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4, centered: bool = True) -> dict:

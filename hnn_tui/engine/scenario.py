@@ -135,13 +135,44 @@ def _size(path: Path) -> int:
         return 0
 
 
+DEFAULT_ORDER = 1000  # a file without a readable `order` key lists after the lessons, by name
+
+
+def order_of(text: str) -> int:
+    """The `order` key of a scenario's TOML text as parse_scenario would accept it, else DEFAULT_ORDER (a broken
+    file still gets a place in the list)."""
+    try:
+        order = tomllib.loads(text).get("order", DEFAULT_ORDER)
+    except (ValueError, RecursionError):  # not TOML, or nested too deeply
+        return DEFAULT_ORDER
+    ok = isinstance(order, int) and not isinstance(order, bool) and 0 <= order <= 10**6
+    return order if ok else DEFAULT_ORDER
+
+
+def _file_order(f: Traversable) -> int:
+    """order_of a file's text, reading nothing that is not a regular file (a FIFO would block) or is too big."""
+    try:
+        if not f.is_file():
+            return DEFAULT_ORDER
+        with f.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        return order_of(raw.decode("utf-8")) if len(raw) <= MAX_FILE_BYTES else DEFAULT_ORDER
+    except (OSError, UnicodeDecodeError):
+        return DEFAULT_ORDER
+
+
+def lesson_order(files: list) -> list:
+    """Files (bundled Traversables or Paths) sorted as the lessons run: by `order`, then by name."""
+    return sorted(files, key=lambda f: (_file_order(f), f.name.removesuffix(".toml"), f.name))
+
+
 def bundled_names() -> list[str]:
     """Bundled scenario names in lesson order (each file's `order`, then by name)."""
-    def key(f: Traversable):
-        stem = f.name.removesuffix(".toml")
-        try:
-            return tomllib.loads(f.read_text("utf-8")).get("order", 1000), stem
-        except (OSError, ValueError, RecursionError):
-            return 1000, stem
     files = [f for f in _bundled().iterdir() if f.name.endswith(".toml") and f.is_file()]
-    return [f.name.removesuffix(".toml") for f in sorted(files, key=key)]
+    return [f.name.removesuffix(".toml") for f in lesson_order(files)]
+
+
+def folder_files(folder: str | Path) -> list[Path]:
+    """Every *.toml in `folder` (broken ones, folders and FIFOs named so too: loading them says why), in the
+    bundled lessons' order: by `order`, then by name; one whose order cannot be read sits at DEFAULT_ORDER."""
+    return lesson_order(list(Path(folder).glob("*.toml")))

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine import Scenario, ScenarioError, bundled_names, load_scenario
+from ..engine.scenario import folder_files, lesson_order
 from ..keys import LIST, PICKER, bindings
 from .base import SizedScreen
 
@@ -25,11 +26,16 @@ class Entry:
     error: str = ""
 
 
-def discover(folder: str | None, seed: int | None = None) -> list[Entry]:
-    """Bundled scenarios, then every *.toml in `folder` (a broken file becomes an entry with its error)."""
+def discover(folder: str | None, seed: int | None = None, keep: str | None = None) -> list[Entry]:
+    """Bundled scenarios, then every *.toml in `folder` in lesson order (`order`, then name); a broken file becomes
+    an entry with its error. `keep`, a file of the folder that is gone, stays listed (with that error): the
+    picker does not move away from the entry under its highlight."""
     refs = [(n, n) for n in bundled_names()]
     if folder:
-        refs += [(str(p), p.name) for p in sorted(Path(folder).glob("*.toml"))]
+        files = folder_files(folder)
+        if keep and keep.endswith(".toml") and Path(keep).parent == Path(folder) and Path(keep) not in files:
+            files = lesson_order([*files, Path(keep)])
+        refs += [(str(p), p.name) for p in files]
     return [load_entry(ref, label, seed) for ref, label in refs]
 
 
@@ -64,6 +70,7 @@ class PickerScreen(SizedScreen):
         super().__init__()
         self.folder, self.seed = folder, seed
         self.entries = discover(folder, seed)
+        self._first_showing = True  # the push's own resume: the entries were just read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,6 +89,30 @@ class PickerScreen(SizedScreen):
         listing.highlighted = 0 if self.entries else None
         listing.focus()
         self._describe(0)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._first_showing:
+            self._first_showing = False
+        elif self.folder:
+            self.rescan()
+
+    def rescan(self) -> None:
+        """Read the folder again (a file added, removed, edited or broken since) and keep the highlight on the
+        same entry; if it is gone from the folder it stays listed with why (see discover)."""
+        listing = self.query_one(OptionList)
+        index = listing.highlighted
+        current = self.entries[index].ref if index is not None and self.entries else None
+        entries = discover(self.folder, self.seed, keep=current)
+        if entries == self.entries:
+            return
+        self.entries = entries
+        listing.clear_options()
+        listing.add_options([Option(prompt(e), id=str(i)) for i, e in enumerate(entries)])
+        refs = [e.ref for e in entries]
+        index = refs.index(current) if current in refs else min(index or 0, len(entries) - 1)
+        listing.highlighted = index if entries else None
+        self._describe(listing.highlighted)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._describe(event.option_index)

@@ -14,6 +14,7 @@ def test_grad_json():
     assert r["analytic"] == {"x": -4.0, "y": -4.0, "z": 3.0}
     assert r["numerical"] == pytest.approx({"x": -4.0, "y": -4.0, "z": 3.0}, abs=1e-8)
     assert r["max_rel_error"] < 1e-8
+    assert r["kinks"] == []
 
 
 def test_grad_text():
@@ -22,6 +23,32 @@ def test_grad_text():
     rows = {ln.split()[0]: ln.split() for ln in out.splitlines() if ln.split() and ln.split()[0] in "abcxy"}
     assert [round(float(rows[n][1]), 3) for n in "abcxy"] == [-0.105, 0.315, 0.105, 0.105, 0.210]
 
+    assert "kink" not in out  # a smooth point: no note
+
+
+def test_grad_at_a_kink_says_why_the_gradients_differ():
+    # backprop's relu passes no gradient at 0, the centered difference (relu(h) - relu(-h)) / 2h = 0.5
+    code, out = cli("grad", "relu(x)", "--at", "x=0")
+    assert code == 0
+    assert out.splitlines()[5].split() == ["x", "0", "0.5", "1.00e+00"]
+    note = " ".join(out.split("max relative difference")[1].splitlines()[1:])
+    assert note == ("at a kink (relu(x) at 0) backprop gives one valid subgradient, and the centered difference, "
+                    "straddling it, averages the slopes on both sides: they need not agree.")
+    code, out = cli("grad", "relu(x)", "--at", "x=0", "--json")
+    assert json_lines(out)[0]["kinks"] == ["relu(x) at 0"]
+
+
+def test_grad_at_a_tie_of_max_says_where_the_gradient_goes():
+    code, out = cli("grad", "max(a, b)", "--at", "a=1,b=1")
+    assert code == 0
+    note = " ".join(out.split("max relative difference")[1].splitlines()[1:])
+    assert "at a kink (max(a, b) at a tie)" in note
+    assert "this engine's max sends the whole gradient to its first input (the guide's snippet sends it to both)" \
+        in note
+    code, out = cli("grad", "max(a, b)", "--at", "a=1,b=1.00005", "--json")  # a probe of h = 1e-4 crosses the tie
+    assert json_lines(out)[0]["kinks"] == ["max(a, b) near a tie"]
+    code, out = cli("grad", "max(a, b)", "--at", "a=1,b=2", "--json")
+    assert json_lines(out)[0]["kinks"] == []
 
 
 @pytest.mark.parametrize("category,text,column,words", EXPRESSION_CASES, ids=EXPRESSION_IDS)

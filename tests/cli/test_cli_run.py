@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cases import circuit_text
 from helpers import ROOT, cli, json_lines, numbers, process, strict_json
 
 REQUIRED = ["single_gate", "two_gates", "neuron", "svm", "neural_net"]
@@ -112,7 +113,7 @@ def test_the_table_heads_each_column_with_what_it_holds():
     code, out = cli("run", "svm", "--steps", "1")
     lines = out.splitlines()
     head = ["step", "cost", "accuracy", "a", "b", "c", "da", "db", "dc"]
-    assert lines[0] == "A linear SVM: a*x + b*y + c | strategy analytic | 1 steps | seed 0"
+    assert lines[0] == "A linear SVM: a*x + b*y + c | strategy analytic | 1 step | seed 0"
     assert lines[1] == " ".join(h.rjust(10) for h in head) + "  forward  backward"
     assert lines[2].split() == ["0", "19.8", "0.666667", "1", "-2", "-1", "-", "-", "-", "0", "0"]
     # a wide model shows no parameter columns (--json has them all)
@@ -132,6 +133,36 @@ def test_big_and_tiny_numbers_keep_their_columns(tmp_path):
     # one step of 0.01: x = -200.5 + 0.01 * 3000.25, y = 3000.25 + 0.01 * -200.5, output x * y
     assert rows[1].split()[1:4] == ["-511193", "-170.498", "2998.24"]
     assert all(len(cell) <= 10 for row in rows for cell in row.split())
+
+
+@pytest.mark.parametrize("steps,header", [
+    (1, "| 1 step | seed 0"),
+    (0, "| 0 steps | seed 0"),
+    (40, "| 40 steps | seed 0 | every 2nd step shown"),
+    (5000, "| 5,000 steps | seed 0 | every 250th step shown"),
+    (21000, "| 21,000 steps | seed 0 | every 1,050th step shown"),
+])
+def test_the_header_counts_steps_in_words(steps, header):
+    code, out = cli("run", "neuron", "--steps", steps)
+    assert code == 0
+    assert out.splitlines()[0] == f"A single neuron: sigmoid(a*x + b*y + c) | strategy analytic {header}"
+
+
+def test_the_guide_s_step_size_of_1_gives_plus_1_not_minus_1(tmp_path):
+    # The guide: "For example, `step_size = 1.0` gives output `-1` (higer, better!)". With x * y at (-2, 3) the
+    # gradient is [y, x] = [3, -2]; one step of 1.0 gives x = -2 + 3 = 1, y = 3 - 2 = 1, and x * y = +1.
+    # (README: "Where the guide's printed output and its code disagree".)
+    path = tmp_path / "single_gate.toml"  # the bundled single_gate, at step size 1.0 (no CLI option sets it)
+    path.write_text(circuit_text(expression="x * y", inputs="x = -2.0, y = 3.0", settings="step_size = 1.0"))
+    code, out = cli("run", path, "--strategy", "analytic", "--steps", "1", "--json")
+    assert code == 0
+    start, step, _ = json_lines(out)
+    assert (start["values"], start["output"]) == ({"x": -2.0, "y": 3.0}, -6.0)
+    assert step["values"] == {"x": 1.0, "y": 1.0}
+    assert step["output"] == 1.0
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Where the guide's printed output and its code disagree")[1].split("\n### ")[0]
+    assert "gives x = 1, y = 1 and output +1, not -1" in " ".join(section.split()), "the README lists it"
 
 
 def test_run_short_table_shows_every_step():

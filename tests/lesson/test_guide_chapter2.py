@@ -133,7 +133,7 @@ def test_guide_neural_net_loop_matches_the_session():
     # backward pass and update, in Python. Session draws the 13 starting parameters in the order
     # a1 b1 c1 a2 b2 c2 a3 b3 c3 a4 b4 c4 d4 as (random() * 2 - 1) * 0.5, then one randrange(N)
     # per step.
-    sc = load_scenario("neural_net")
+    sc = load_scenario("neural_net_guide")  # the guide's exact code: reg = 1
     assert (sc.spec.batch, sc.spec.reg, sc.spec.init, sc.spec.init_scale, sc.spec.hidden) == ("sgd", 1.0, None, 0.5, 3)
     data, labels = GUIDE_SVM
     rng = random.Random(sc.seed)

@@ -43,9 +43,14 @@ class HnnApp(App):
 
 
 def run_app(scenario: str | None, folder: str | None, seed: int | None) -> int:
-    """Open the app (on `scenario` if given); returns the exit status."""
+    """Open the app (on `scenario` if given); returns the exit status: 0 after a quit, non-zero after a crash.
+
+    Textual prints an unhandled exception's traceback once the terminal is restored, and sets the app's
+    return_code to 1 (App._handle_exception); a quit goes through App.exit(), which sets it to 0.
+    """
     if folder and not Path(folder).is_dir():
         print(f"hnn-tui: --scenarios {folder}: not a folder", file=sys.stderr)
         return 2
-    HnnApp(scenario, folder, seed).run()
-    return 0
+    app = HnnApp(scenario, folder, seed)
+    app.run()
+    return 0 if app.return_code is None else app.return_code

@@ -128,8 +128,10 @@ def build_circuit(text: str, values: dict[str, float] | None = None,
     b = CircuitBuilder()
 
     def label_for(node: ast.AST) -> str:
+        """A wire's label: the one the caller gave, else its sub-expression (cut at 24 characters, but never the
+        output's: the whole expression is what the learner typed)."""
         src = ast.unparse(node)
-        return labels.get(src, src if len(src) <= 24 else src[:21] + "...")
+        return labels.get(src, src if len(src) <= 24 or node is tree else src[:21] + "...")
 
     def visit(node: ast.AST) -> Unit:
         c = _constant(node)

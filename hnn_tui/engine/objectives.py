@@ -1,6 +1,7 @@
 """What the strategies make higher: a circuit's output, or minus a classifier's loss; and the losses themselves."""
 from __future__ import annotations
 
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -8,14 +9,22 @@ import numpy as np
 from .circuit import Circuit
 
 LOSSES = ("hinge", "squared_hinge")
+NEVER = threading.Event()  # an objective's `stop` until a session gives it one: never set
+
+
+class Interrupted(Exception):
+    """A step abandoned between two forward passes (the app quits, the lesson is reset); its objective is not
+    used again."""
 
 
 class Objective(Protocol):
-    """Something to increase: named parameters, a forward (value) and a backward (pull on each)."""
+    """Something to increase: named parameters, a forward (value) and a backward (pull on each). Once `stop` is
+    set, the next forward pass raises Interrupted instead."""
 
     names: list[str]
     forward_passes: int
     backward_passes: int
+    stop: threading.Event
 
     def get(self) -> list[float]: ...
 
@@ -33,6 +42,7 @@ class CircuitObjective:
         self.circuit, self.names = circuit, list(trainable)
         self.units = [circuit.inputs[n] for n in self.names]
         self.forward_passes = self.backward_passes = 0
+        self.stop = NEVER
 
     def get(self):
         return [u.value for u in self.units]
@@ -42,10 +52,14 @@ class CircuitObjective:
             u.value = v
 
     def evaluate(self) -> float:
+        if self.stop.is_set():
+            raise Interrupted
         self.forward_passes += 1
         return self.circuit.forward()
 
     def pull(self):
+        if self.stop.is_set():
+            raise Interrupted
         self.circuit.forward()
         grads = self.circuit.backward(1.0)  # tug on the output with force +1
         self.forward_passes += 1
@@ -86,6 +100,7 @@ class ClassifierObjective:
         self.names = list(model.params)
         self.batch: list[int] = []
         self.forward_passes = self.backward_passes = 0
+        self.stop = NEVER
         self._reg_idx = [model.params.index(p) for p in model.regularized]
 
     def get(self):
@@ -95,8 +110,10 @@ class ClassifierObjective:
         self.model.set(values)
 
     def evaluate(self) -> float:
-        m, total = self.model, 0.0
+        m, total, stop = self.model, 0.0, self.stop
         for i in self.batch:
+            if stop.is_set():  # a wide model on thousands of points: one evaluation can take seconds
+                raise Interrupted
             x, y = self.points[i]
             total += point_loss(m.score(x, y), self.labels[i], self.loss)
         self.forward_passes += len(self.batch)
@@ -106,9 +123,11 @@ class ClassifierObjective:
 
     def pull(self) -> list[float]:
         """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w."""
-        m, n = self.model, len(self.batch)
+        m, n, stop = self.model, len(self.batch), self.stop
         m.zero_grad()
         for i in self.batch:
+            if stop.is_set():
+                raise Interrupted
             x, y = self.points[i]
             score = m.score(x, y)
             m.backward(hinge_pull(score, self.labels[i], self.loss))  # the grads add up over the batch

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -17,6 +18,20 @@ from .lessons.base import first_non_finite
 from .scenario import Scenario
 from .snapshot import Diverged, Snapshot
 from .strategies import STRATEGIES, Settings
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The step under way: since when, and its forward passes done of all it will take."""
+
+    step: int
+    started: float  # time.monotonic() when it began
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,8 @@ class Session:
         self._settings = scenario.settings
         self._controls = threading.Lock()  # guards the (strategy, settings) pair; held for an instant
         self._stepping = threading.Lock()  # one step (or reset) at a time
+        self._stop = threading.Event()  # set by interrupt(): the objective refuses its next forward pass
+        self._under_way: tuple | None = None  # (step, started, strategy, settings, forward passes before it)
         self.reset()
 
     # ---- what the next step will use ----------------------------------------------------------
@@ -111,14 +128,33 @@ class Session:
             self.rng = random.Random(self.seed)
             self.step_count = 0
             self.lesson: Lesson = lesson_for(self.scenario.spec)(self.scenario.spec, self.rng)
+            self.lesson.objective.stop = self._stop
             self.current = self._snapshot(None, self._strategy, wire_grads=False)
             return self.current
 
-    def restarted(self) -> Session:
-        """A new session at the scenario's start with this one's strategy and settings; this one is untouched."""
+    def restarted(self, keep_controls: bool = False) -> Session:
+        """A new session at the scenario's start, as loaded, or with this one's strategy and settings; this one is
+        untouched (a step under way on it can be dropped with interrupt())."""
+        if not keep_controls:
+            return Session(self.scenario)
         fresh = Session(self.scenario, self._strategy)
         fresh._settings = self._settings
         return fresh
+
+    def interrupt(self) -> None:
+        """Abandon the step under way at its next forward pass, and every later one (Interrupted): for quitting,
+        going back and resetting while a costly step runs in another thread. The session is not used again."""
+        self._stop.set()
+
+    def progress(self) -> Progress | None:
+        """The step under way (in another thread), or None between steps."""
+        under_way = self._under_way
+        if under_way is None:
+            return None
+        step, started, strategy, settings, before = under_way
+        per_point = STRATEGIES[strategy].forward_passes(len(self.lesson.objective.names), settings)
+        return Progress(step, started, self.lesson.objective.forward_passes - before,
+                        per_point * self.lesson.batch_size())
 
     def step(self) -> Snapshot:
         """Take one step with the strategy and settings selected now; returns the new snapshot."""
@@ -128,7 +164,12 @@ class Session:
             with self._controls:
                 strategy, settings = self._strategy, self._scheduled(self._settings)
             self.lesson.before_step(self.rng)
-            result = STRATEGIES[strategy].step(self.lesson.objective, settings, self.rng)
+            self._under_way = (self.step_count + 1, time.monotonic(), strategy, settings,
+                               self.lesson.objective.forward_passes)
+            try:
+                result = STRATEGIES[strategy].step(self.lesson.objective, settings, self.rng)
+            finally:
+                self._under_way = None
             self.step_count += 1
             self.current = self._snapshot(result.grads, strategy, wire_grads=result.backward_passes > 0)
             return self.current
@@ -148,4 +189,4 @@ class Session:
         return Snapshot(self.step_count, strategy, m.output, MappingProxyType(m.values),
                         None if grads is None else MappingProxyType(dict(grads)),
                         obj.forward_passes, obj.backward_passes, MappingProxyType(m.measures), m.detail,
-                        f"diverged at step {self.step_count}: {bad}" if bad else None)
+                        f"diverged at step {self.step_count:,}: {bad}" if bad else None)

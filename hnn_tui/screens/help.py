@@ -29,3 +29,6 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Markdown(TEXT)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()  # up, down, page up/down, home and end scroll it

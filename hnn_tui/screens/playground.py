@@ -13,9 +13,11 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker, get_current_worker
 
 from ..engine import Diverged, Scenario, Session, Snapshot
+from ..engine.objectives import Interrupted
 from ..engine.runner import SPEEDS, Runner, is_costly, ladder
 from ..keys import PLAYGROUND, bindings
 from ..panels import PANELS, Panel
+from ..widgets.chart_stack import ChartStack
 from ..widgets.status_line import StatusLine
 from .base import SizedScreen
 
@@ -70,7 +72,12 @@ class PlaygroundScreen(SizedScreen):
         self.title = self.session.scenario.title
         self.sub_title = self.session.scenario.name
         self._apply(self.snapshot, [self.snapshot.sample()])
-        self.set_interval(REDRAW_INTERVAL, self._redraw)
+        self.set_interval(REDRAW_INTERVAL, self._tick)
+        self._redraw()
+
+    def _tick(self) -> None:
+        if self.session.progress() is not None:  # a step under way in a worker: the status line says how far
+            self._update_status(self.snapshot)
         self._redraw()
 
     # ---- keys ---------------------------------------------------------------------------------
@@ -144,18 +151,28 @@ class PlaygroundScreen(SizedScreen):
             self.notify(bad + "; press r to reset", severity="warning")
         return bool(bad)
 
-    def action_reset(self) -> None:
+    def action_reset(self, keep_controls: bool = False) -> None:
+        """Back to the start: as loaded (knobs and strategy too), or with the knobs and strategy as set now."""
         self.running = False
         self._step_after_run = False
-        self.generation += 1  # a step still running on the old session is dropped, not waited for
-        self.session = self.session.restarted()
+        self.generation += 1  # a step still under way on the old session is abandoned, not waited for
+        old, self.session = self.session, self.session.restarted(keep_controls)
+        old.interrupt()
         self.panel.clear()
         self.snapshot = snap = self.session.current
         self._apply(snap, [snap.sample()])
 
+    def action_cycle_charts(self) -> None:
+        self.panel.query_one(ChartStack).cycle()
+
     def action_back(self) -> None:
         self.running = False
         self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        """Going back or quitting: a step under way in a worker thread stops at its next forward pass."""
+        self.set_reactive(PlaygroundScreen.running, False)  # no watcher: the widgets are going
+        self.session.interrupt()
 
     # ---- the run ------------------------------------------------------------------------------
     def _report(self, generation: int):
@@ -165,7 +182,10 @@ class PlaygroundScreen(SizedScreen):
     def _run(self, runner: Runner, generation: int) -> None:
         """Step until paused, reset, cancelled or diverged, at the set speed (engine.runner.Runner)."""
         worker = get_current_worker()
-        runner.run(lambda: self.running and not worker.is_cancelled and generation == self.generation)
+        try:
+            runner.run(lambda: self.running and not worker.is_cancelled and generation == self.generation)
+        except Interrupted:  # reset, back or quit while a step was under way: nothing to report
+            pass
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is self._run_worker and event.worker.is_finished:
@@ -183,6 +203,8 @@ class PlaygroundScreen(SizedScreen):
             snap = session.step()
         except Diverged:  # another step diverged first
             snap = session.current
+        except Interrupted:  # reset, back or quit meanwhile
+            return
         if generation == self.generation:
             self._report(generation)(snap, [snap.sample()])
 
@@ -233,4 +255,4 @@ class PlaygroundScreen(SizedScreen):
                 self._rate_mark = (time.monotonic(), snap.step)
         self.query_one(StatusLine).show(snap, self.session.lesson_type.output_name, self.session.controls(),
                                         self.session.scenario.steps, self.running, SPEEDS[self.speed],
-                                        self.steps_per_second)
+                                        self.steps_per_second, self.session.progress())

@@ -1,54 +1,126 @@
-"""The number tables under the pictures: a classifier's parameters, a circuit's gradient check."""
+"""The number tables beside the pictures: a classifier's parameters, a circuit's gradient check.
+
+Both are plain text laid out to the width they get: no scrollbar, no cut-off column. The parameters wrap into
+blocks of columns; what does not fit the height is counted ("and 12 more"), and `hnn-tui run --json` has them all.
+"""
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from rich.text import Text
+from textual.widgets import Static
 
 from ..numbers import num
 
-MAX_PARAM_COLUMNS = 24  # a wide net's table would cost seconds per refresh; --json has every parameter
+GAP = 2  # spaces between columns
 
 
-class ParamTable(DataTable):
-    """Each parameter's value and the pull the last step used (the first MAX_PARAM_COLUMNS of them)."""
+def _columns(header: list[str], rows: list[list[str]]) -> list[int]:
+    return [max(len(c) for c in col) for col in zip(header, *rows)]
+
+
+def _line(cells: list[str], widths: list[int], gap: int = GAP) -> str:
+    return (" " * gap).join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+
+def param_blocks(names, values, grads, width: int, max_blocks: int) -> tuple[list[str], int]:
+    """Lines of the parameter table in blocks that fit `width`, at most `max_blocks`; and how many were left out."""
+    label = ["parameter", "value", "pull used"]
+    cols = [[n, num(values[n]), num(grads[n]) if grads else "·"] for n in names]
+    lines, at, left_w = [], 0, len(label[2]) + GAP
+    for _ in range(max_blocks):
+        if at >= len(cols):
+            break
+        used, block = left_w, []
+        while at < len(cols):
+            w = max(len(c) for c in cols[at]) + GAP
+            if block and used + w > width:
+                break
+            block.append(cols[at])
+            used += w
+            at += 1
+        widths = [len(label[2])] + [max(len(c) for c in col) for col in block]
+        lines += [_line([label[r]] + [col[r] for col in block], widths) for r in range(3)]
+    return lines, len(cols) - at
+
+
+class ParamTable(Static):
+    """Each parameter's value and the pull the last step used."""
 
     def __init__(self, names: list[str], **kwargs):
-        super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)
-        self.names = names[:MAX_PARAM_COLUMNS]
-        self.hidden = len(names) - len(self.names)
-
-    def on_mount(self) -> None:
-        self.add_columns("parameter", *self.names)
-        for row in ("value", "pull used"):
-            self.add_row(row, *["" for _ in self.names], key=row)
-        if self.hidden:
-            self.border_title = f"first {len(self.names)} of {len(self.names) + self.hidden} parameters " \
-                                f"(hnn-tui run --json lists them all)"
+        super().__init__(**kwargs)
+        self.names = list(names)
+        self.max_blocks = 2
+        self._shown = None
 
     def show(self, values, grads) -> None:
-        for col, name in zip(self.ordered_columns[1:], self.names):
-            self.update_cell("value", col.key, num(values[name]), update_width=True)
-            self.update_cell("pull used", col.key, num(grads[name]) if grads else "·", update_width=True)
+        self._shown = (dict(values), None if grads is None else dict(grads))
+        self._draw()
+
+    def set_max_blocks(self, blocks: int) -> None:
+        self.max_blocks = blocks
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._shown is None or not self.size.width:
+            return
+        lines, left = param_blocks(self.names, *self._shown, self.content_size.width, self.max_blocks)
+        text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
+        if left:
+            text.append(f"\n… and {left} more parameters (hnn-tui run --json lists them all)", style="dim")
+        self.update(text)
 
 
-class GradCheckTable(DataTable):
+def grad_check_lines(values, check: dict | None, width: int) -> list[str]:
+    """input, value, backprop ∇, numeric ∇ and their difference, fitted to `width`: when space is short the
+    value column goes first (the tree beside shows the values), then the gaps narrow, then |diff| goes."""
+    header = ["input", "value", "backprop ∇", "numeric ∇", "|diff|"]
+    rows = []
+    for name, value in values.items():
+        a = check["analytic"][name] if check else None
+        n = check["numerical"][name] if check else None
+        rows.append([name, num(value), num(a), num(n), f"{abs(a - n):.1e}" if check else "·"])
+    keep = [[0, 1, 2, 3, 4], [0, 2, 3, 4], [0, 2, 3, 4], [0, 2, 3]]
+    for cols, gap in zip(keep, (GAP, GAP, 1, 1)):
+        head, body = [header[c] for c in cols], [[r[c] for c in cols] for r in rows]
+        widths = _columns(head, body)
+        if sum(widths) + gap * (len(widths) - 1) <= width:
+            break
+    return [_line(head, widths, gap)] + [_line(r, widths, gap) for r in body]
+
+
+class GradCheckTable(Static):
     """Per input: value, backprop and numerical gradients at the current point, and their difference."""
 
     def __init__(self, inputs: list[str], **kwargs):
-        super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)
+        super().__init__(**kwargs)
         self.inputs = inputs
+        self._shown = None
 
     def on_mount(self) -> None:
-        self.add_columns("input", "value", "backprop ∇", "numeric ∇", "|diff|")
         self.border_title = "gradient check here (not counted)"
-        for name in self.inputs:
-            self.add_row(name, "", "", "", "", key=name)
 
     def show(self, values, check: dict | None) -> None:
         """`check`: the engine's gradient check at `values` (None where it cannot be made)."""
-        cols = [c.key for c in self.ordered_columns]
-        for name, value in values.items():
-            a = check["analytic"][name] if check else None
-            n = check["numerical"][name] if check else None
-            cells = (num(value), num(a), num(n), f"{abs(a - n):.1e}" if check else "·")
-            for col, cell in zip(cols[1:], cells):
-                self.update_cell(name, col, cell, update_width=True)
+        self._shown = (dict(values), check)
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def refit(self) -> None:
+        """Lay the lines out again for the room the column now has (its own width follows its lines)."""
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._shown is None:
+            return
+        values, check = self._shown
+        room = self.parent.content_size.width - 4 if self.parent else 80  # it is as wide as its lines: fit the column
+        text = Text("\n".join(grad_check_lines(values, check, room)))
+        kinks = (check or {}).get("kinks")
+        if kinks:
+            text.append(f"\nat a kink ({'; '.join(kinks)}): backprop gives one valid subgradient, the centered "
+                        "difference averages both sides", style="yellow")
+        self.update(text)

@@ -1,38 +1,63 @@
-"""The three status lines above every lesson: where the run is, what it has spent, what the next step uses."""
+"""The three status lines above every lesson: where the run is, what it has spent, and the knobs with their keys.
+
+Each line is cut with an ellipsis rather than wrapped, so the layout below never moves.
+"""
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.widgets import Static
 
-from ..engine.session import Controls
+from ..engine.session import Controls, Progress
 from ..engine.snapshot import Snapshot
 from ..numbers import num
+
+WORKING_AFTER = 0.3  # seconds: a step that takes longer than this is announced, with its progress
+
+
+def _line(*parts) -> Text:
+    t = Text.assemble(*parts)
+    t.no_wrap, t.overflow = True, "ellipsis"
+    return t
+
+
+def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress: Progress | None) -> Text:
+    """Passes spent, and what the session is doing: paused, running (at what rate), working on a long step."""
+    if snap.diverged:
+        return _line((f"{snap.diverged}: press r to reset", "bold red"))
+    state = "running" if running else "paused"
+    if running and steps_per_second:
+        state += f" at {steps_per_second:,.0f} steps/s"
+    if progress is not None and time.monotonic() - progress.started > WORKING_AFTER:
+        state = (f"working on step {progress.step:,}: {progress.fraction:.0%} "
+                 f"({progress.done:,} of {progress.total:,} forward passes)")
+    return _line(("forward passes ", "dim"), (f"{snap.forward_passes:,}", "bold yellow"),
+                 ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"),
+                 "   ", (state, "bold cyan" if running or progress else "dim"))
+
+
+def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
+    """Every knob with the keys that turn it: [-+] step size, [hH] h, [tT] tweak, [,.] speed."""
+    st = controls.settings
+    schedule = f" (→ {st.step_size_end:g} after step {schedule_steps:,})" if st.step_size_end is not None else ""
+    return _line(("[-+]", "bold"), " step size ", f"{controls.step_size_now:.3g}", (schedule, "dim"),
+                 ("   [hH]", "bold"), " h ", f"{st.h:g}",
+                 ("   [tT]", "bold"), " tweak ", f"{st.tweak:g}", ("   tries ", "dim"), f"{st.tries}",
+                 ("   [,.]", "bold"), " speed ", "max" if speed == 0 else f"{speed}/s")
 
 
 class StatusLine(Static):
     def show(self, snap: Snapshot, output_name: str, controls: Controls, schedule_steps: int,
-             running: bool, speed: int, steps_per_second: float) -> None:
-        """`speed`: the set steps/s (0 = max); `steps_per_second`: what a run achieves (0 = not measured yet)."""
-        st = controls.settings
-        line1 = Text.assemble(
+             running: bool, speed: int, steps_per_second: float, progress: Progress | None = None) -> None:
+        """`speed`: the set steps/s (0 = max); `steps_per_second`: what a run achieves (0 = not measured yet);
+        `progress`: the step under way in another thread, if any."""
+        line1 = _line(
             ("strategy ", "dim"), (controls.strategy, "bold"),
             ("   step ", "dim"), (f"{snap.step:,}", "bold"),
             (f"   {output_name} ", "dim"), (num(snap.output, 6), "bold green"),
             *[part for name, value in snap.measures.items()
               for part in ((f"   {name} ", "dim"), (f"{value:.3f}", "bold"))])
-        state = "running" if running else "paused"
-        if running and steps_per_second:
-            state += f" at {steps_per_second:,.0f} steps/s"
-        line2 = Text.assemble(
-            ("forward passes ", "dim"), (f"{snap.forward_passes:,}", "bold yellow"),
-            ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"),
-            "   ", (state, "bold cyan" if running else "dim"))
-        if snap.diverged:
-            line2 = Text(f"{snap.diverged}: press r to reset", "bold red")
-        line3 = Text.assemble(
-            ("step size ", "dim"), f"{controls.step_size_now:.3g}",
-            (f" (→ {st.step_size_end:g} after step {schedule_steps})" if st.step_size_end is not None else "", "dim"),
-            ("   h ", "dim"), f"{st.h:g}",
-            ("   tweak ", "dim"), f"{st.tweak:g}", ("   tries ", "dim"), f"{st.tries}",
-            ("   speed ", "dim"), ("max" if speed == 0 else f"{speed}/s"))
-        self.update(Text("\n").join([line1, line2, line3]), layout=False)
+        lines = [line1, state_line(snap, running, steps_per_second, progress),
+                 controls_line(controls, schedule_steps, speed)]
+        self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(lines), layout=False)

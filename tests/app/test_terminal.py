@@ -48,10 +48,11 @@ def test_two_gates_in_a_real_terminal(session, size):
     status = Path(f"/tmp/{session}.status")
     cmd = f"{HNN} two_gates; echo $? > {status}"
     tmux("new-session", "-d", "-s", session, "-x", str(w), "-y", str(h), "env", "TERM=xterm-256color", "sh", "-c", cmd)
-    wait_for_text(session, "f = -12  ← *")  # no backward pass yet, so no gradient on the wire
+    shown = wait_for_text(session, "f = -12 ∇ 1  ← *")  # the gradients at the start: the guide's [-4, -4, 3]
+    assert "q = 3 ∇ -4" in shown and "z = -4 ∇ 3" in shown
     tmux("send-keys", "-t", session, "3", "s")
-    shown = wait_for_text(session, "f = -11.5924 ∇ 1")
-    assert "q = 2.9200 ∇ -4" in shown and "z = -3.9700 ∇ 3" in shown
+    shown = wait_for_text(session, "f = -11.5924 ∇ 1")  # ... and at the values after one step
+    assert "q = 2.9200 ∇ -3.9700" in shown and "z = -3.9700 ∇ 2.9200" in shown
     assert "forward passes 1" in shown and "backward passes 1" in shown
     tmux("send-keys", "-t", session, "space")
     wait_for_text(session, "running")

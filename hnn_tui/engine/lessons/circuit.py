@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -73,13 +74,40 @@ class CircuitDetail:
     wires: tuple[tuple[str, float, float | None], ...]
 
 
+class WireGradients:
+    """(values) -> every wire's gradient, d(output)/d(wire), by backprop at those values; None if not finite.
+
+    The same answer for the same values, whoever calls: it runs on a circuit of its own (built on the first call),
+    so its passes are no strategy's cost and never touch the session's circuit.
+    """
+
+    def __init__(self, expression: str, inputs: dict[str, float]):
+        self._expression, self._inputs = expression, dict(inputs)
+        self._circuit = None
+        self._lock = threading.Lock()
+
+    def __call__(self, values) -> tuple[float, ...] | None:
+        with self._lock:
+            if self._circuit is None:
+                self._circuit = build_circuit(self._expression, self._inputs)
+            c = self._circuit
+            c.set_inputs(values)
+            c.forward()
+            c.propagate(1.0)  # the guide's pull of +1 on the output
+            grads = tuple(u.grad for u in c.units)
+        return grads if all(math.isfinite(g) for g in grads) else None
+
+
 @dataclass(frozen=True)
 class CircuitStage:
-    """What a circuit panel draws that never changes: the gates' wiring, and a gradient check to call."""
+    """What a circuit panel draws that never changes: the gates' wiring, and pure functions to call at a snapshot's
+    values: every wire's gradient by backprop, and the gradient check (backprop against the numerical estimate)."""
 
     expression: str
     inputs: tuple[str, ...]
+    labels: tuple[str, ...]  # every wire's label, inputs first (the order of a snapshot's wires)
     structure: tuple[tuple[str, tuple[int, ...], int], ...]  # (gate, its input wires, its output wire)
+    wire_grads: Callable[..., tuple[float, ...] | None]  # (values) -> d(output)/d(wire) for every wire, in order
     check_gradient: Callable[..., dict | None]  # (values, h, centered) -> gradcheck.check_circuit's result or None
 
 
@@ -93,7 +121,9 @@ class CircuitLesson(Lesson):
         inputs = dict(spec.inputs)
         self.circuit = build_circuit(spec.expression, inputs, dict(spec.wires))
         self.objective = CircuitObjective(self.circuit, list(spec.trainable))
-        self.stage = CircuitStage(spec.expression, tuple(self.circuit.inputs), tuple(self.circuit.structure()),
+        c = self.circuit
+        self.stage = CircuitStage(spec.expression, tuple(c.inputs), tuple(u.name for u in c.units),
+                                  tuple(c.structure()), WireGradients(spec.expression, inputs),
                                   GradientChecker(spec.expression, inputs))
 
     def measure(self, wire_grads: bool) -> Measured:

@@ -1,0 +1,75 @@
+"""Charts sharing a column: as many as fit at a readable height; each of the others becomes a one-line summary."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from ..numbers import num
+from .charts import HistoryChart
+
+MIN_ROWS = 8  # a chart shorter than this has no room for its title, axis and a readable curve
+
+
+def summary(title: str, history, lower_is_better: bool) -> str:
+    """'cost 7.5023 (lowest 7.4982 at step 3)': the newest value and the best so far."""
+    if not len(history):
+        return f"{title}: —"
+    pick = min if lower_is_better else max
+    best = pick(range(len(history.values)), key=lambda i: history.values[i])
+    word = "lowest" if lower_is_better else "highest"
+    return (f"{title} {num(history.values[-1], 4)} ({word} {num(history.values[best], 4)} "
+            f"at step {history.steps[best]:,})")
+
+
+class ChartStack(Vertical):
+    """Holds charts in a column; `c` (cycle) brings the next hidden one into view."""
+
+    DEFAULT_CSS = "ChartStack { height: 1fr; } ChartStack > HistoryChart { height: 1fr; }"
+
+    def __init__(self, charts: list[tuple[HistoryChart, bool]], **kwargs):
+        """`charts`: (chart, lower_is_better) pairs, in order of importance."""
+        super().__init__(**kwargs)
+        self.charts = [c for c, _ in charts]
+        self.lower = [low for _, low in charts]
+        self.first = 0  # the first chart in view when not all fit
+        self.fit = len(self.charts)
+        self._histories = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.charts
+        yield Static(classes="chart-summary")
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def cycle(self) -> None:
+        self.first = (self.first + 1) % len(self.charts)
+        self._layout()
+
+    def visible(self) -> list[int]:
+        return [(self.first + k) % len(self.charts) for k in range(self.fit)]
+
+    def _layout(self) -> None:
+        n, h = len(self.charts), self.size.height
+        fit = n if h >= n * MIN_ROWS else max(0, (h - (n - 1)) // MIN_ROWS)  # summaries take a row each
+        self.fit = min(n, fit)
+        shown = set(self.visible())
+        for i, chart in enumerate(self.charts):
+            chart.display = i in shown
+        self.query_one(".chart-summary").display = len(shown) < n
+        if self._histories is not None:
+            self.show(self._histories)
+
+    def show(self, histories) -> None:
+        """Draw each chart in view from its history; summarize the others."""
+        self._histories = histories
+        shown = self.visible()
+        for i in shown:
+            self.charts[i].show(histories[i])
+        hidden = [summary(self.charts[i].title, histories[i], self.lower[i])
+                  for i in range(len(self.charts)) if i not in shown]
+        if hidden:
+            hint = "  (c: the next chart)" if shown else "  (no room for charts: a taller terminal shows them)"
+            self.query_one(".chart-summary", Static).update(Text("\n".join(hidden) + hint, style="dim"))

@@ -75,4 +75,4 @@ class CircuitView(Static):
         self.structure = structure
 
     def show(self, wires, grads, approx: bool = False, h: float | None = None) -> None:
-        self.update(legend(approx, h) + render_tree(self.structure, wires, grads, approx))
+        self.update(legend(approx, h) + render_tree(self.structure, wires, grads, approx), layout=False)  # fixed size

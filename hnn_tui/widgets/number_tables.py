@@ -69,7 +69,15 @@ class ParamTable(Static):
         text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
         if left:
             text.append(f"\n… and {left} more parameters (hnn-tui run --json lists them all)", style="dim")
-        self.update(text)
+        self._update(text)
+
+    _lines_shown = -1
+
+    def _update(self, text: Text) -> None:
+        """A new layout only when the table's height changes: a run's numbers change 4 times a second."""
+        lines = text.plain.count("\n")
+        self.update(text, layout=lines != self._lines_shown)
+        self._lines_shown = lines
 
 
 def grad_check_lines(values, check: dict | None, width: int) -> list[str]:
@@ -123,4 +131,9 @@ class GradCheckTable(Static):
         if kinks:
             text.append(f"\nat a kink ({'; '.join(kinks)}): backprop gives one valid subgradient, the centered "
                         "difference averages both sides", style="yellow")
-        self.update(text)
+        width = max(len(ln) for ln in text.plain.splitlines())
+        shape = (text.plain.count("\n"), width)  # it is as wide and as tall as its lines: a new layout when they move
+        self.update(text, layout=shape != self._shape)
+        self._shape = shape
+
+    _shape = None

@@ -43,8 +43,9 @@ def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
     schedule = f" (→ {st.step_size_end:g} after step {schedule_steps:,})" if st.step_size_end is not None else ""
     return _line(("[-+]", "bold"), " step size ", f"{controls.step_size_now:.3g}", (schedule, "dim"),
                  ("   [hH]", "bold"), " h ", f"{st.h:g}",
-                 ("   [tT]", "bold"), " tweak ", f"{st.tweak:g}", ("   tries ", "dim"), f"{st.tries}",
-                 ("   [,.]", "bold"), " speed ", "max" if speed == 0 else f"{speed}/s")
+                 ("   [tT]", "bold"), " tweak ", f"{st.tweak:g}",
+                 ("   [,.]", "bold"), " speed ", "max" if speed == 0 else f"{speed}/s",
+                 ("   tries ", "dim"), f"{st.tries}")  # last: it has no key, and 80 columns end here
 
 
 class StatusLine(Static):

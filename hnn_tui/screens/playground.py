@@ -54,8 +54,11 @@ class PlaygroundScreen(SizedScreen):
         self._rate_mark = (time.monotonic(), 0)
 
     @property
-    def panel(self) -> Panel:
-        return self.query_one("#panel", Panel)
+    def panel(self) -> Panel | None:
+        """The lesson's panel; None before the screen has composed or once it is being taken down (keys typed
+        ahead, or queued behind `b`, still arrive)."""
+        found = self.query("#panel")
+        return found.first(Panel) if found else None
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -158,12 +161,14 @@ class PlaygroundScreen(SizedScreen):
         self.generation += 1  # a step still under way on the old session is abandoned, not waited for
         old, self.session = self.session, self.session.restarted(keep_controls)
         old.interrupt()
-        self.panel.clear()
+        if self.panel is not None:
+            self.panel.clear()
         self.snapshot = snap = self.session.current
         self._apply(snap, [snap.sample()])
 
     def action_cycle_charts(self) -> None:
-        self.panel.query_one(ChartStack).cycle()
+        if self.panel is not None:
+            self.panel.query_one(ChartStack).cycle()
 
     def action_back(self) -> None:
         self.running = False
@@ -215,7 +220,9 @@ class PlaygroundScreen(SizedScreen):
     def _apply(self, snap: Snapshot, samples) -> None:
         """Take a snapshot in (UI thread only); the widgets catch up on the next redraw tick. A snapshot older than
         the one on screen (a run's last report, arriving after a step taken since) adds its samples only."""
-        self.panel.record(samples)
+        panel = self.panel
+        if panel is not None:
+            panel.record(samples)
         if snap.step < self.snapshot.step:
             return
         self.snapshot = snap
@@ -233,7 +240,7 @@ class PlaygroundScreen(SizedScreen):
             self._redraw()
 
     def _redraw(self) -> None:
-        if not self._dirty or not self.is_mounted:
+        if not self._dirty or self.panel is None:
             return
         self._dirty = False
         snap = self.snapshot
@@ -242,10 +249,12 @@ class PlaygroundScreen(SizedScreen):
         tables = not self.running or bool(snap.diverged) or now - self._table_shown >= TABLE_INTERVAL
         if tables:
             self._table_shown = now
-        self.panel.show(snap, self.session.settings, tables)
+        panel = self.panel
+        if panel is not None:
+            panel.show(snap, self.session.settings, tables)
 
     def _update_status(self, snap: Snapshot) -> None:
-        if not self.is_mounted:  # a key can arrive before the screen has composed (keys typed ahead)
+        if self.panel is None:  # a key can arrive before the screen has composed, or after it was taken down
             return
         if self.running:
             t0, s0 = self._rate_mark

@@ -186,3 +186,19 @@ async def test_the_gradient_check_says_why_backprop_and_the_estimate_differ_at_a
         text = str(app.screen.query_one(GradCheckTable).render())
         assert table(app)["x"][2:4] == ["0", "1"]  # backprop 0 (relu passes nothing at 0), centered estimate 2/2
         assert "at a kink (relu(x) at 0): backprop gives one valid subgradient" in " ".join(text.split())
+
+
+async def test_keys_typed_in_a_burst_with_back_or_before_the_screen_is_up_are_harmless():
+    # Keys queued behind `b` (or typed ahead of a screen's first paint) may reach a screen with no panel.
+    from textual import events
+
+    app = HnnApp("neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        for key in ("b", "r", "R", "c", "s", "space", "r", "c"):
+            app.post_message(events.Key(key, key if key != "space" else " "))  # as the driver delivers keys
+        await pilot.pause(0.3)
+        for key in ("r", "R", "c"):  # and straight at a screen that is gone
+            getattr(screen, "action_" + {"r": "reset", "R": "reset", "c": "cycle_charts"}[key])()
+        await pilot.pause(0.1)
+        assert app.screen is not screen  # back at the picker; an exception would have been raised by run_test

@@ -28,7 +28,7 @@ from hnn_tui.screens.picker import PickerScreen
 from hnn_tui.screens.playground import PlaygroundScreen
 
 # Every key the app binds except the quitting ones, and some it does not.
-BOUND = ["1", "2", "3", "s", "space", "r", "minus", "plus", "equals_sign", "h", "H", "t", "T", "comma",
+BOUND = ["1", "2", "3", "s", "space", "r", "R", "c", "minus", "plus", "equals_sign", "h", "H", "t", "T", "comma",
          "full_stop", "question_mark", "b", "escape", "enter", "up", "down"]
 UNBOUND = ["home", "end", "pageup", "pagedown", "tab", "shift+tab", "left", "right", "a", "z", "0", "9",
            "ctrl+c", "ctrl+z", "f1", "delete", "backspace", "x", "ctrl+s", "ctrl+p"]

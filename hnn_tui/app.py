@@ -5,12 +5,15 @@ import sys
 from pathlib import Path
 
 from textual.app import App
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 
 from .engine import Scenario, ScenarioError, load_scenario
 from .keys import APP, bindings
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.playground import PlaygroundScreen
+from .terminal_link import LinkDriver, LinkMeter
 
 
 class HnnApp(App):
@@ -22,16 +25,31 @@ class HnnApp(App):
     BINDINGS = bindings(APP, priority=True)
 
     def __init__(self, scenario: str | None = None, folder: str | None = None, seed: int | None = None):
+        self.link = LinkMeter()  # how far behind the terminal is: a slow link gets fewer frames (terminal_link.py)
         super().__init__()
         self.start_ref, self.folder, self.seed = scenario, folder, seed
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's own driver, but on Linux the one that asks the terminal whether it has caught up."""
+        default = super().get_driver_class()
+        return LinkDriver if default is LinuxDriver else default
+
     def on_mount(self) -> None:
-        self.push_screen(PickerScreen(self.folder, self.seed))
-        if self.start_ref:
+        if self.start_ref:  # straight to the lesson: no picker painted first (over a slow link every frame counts)
             try:
                 self.open_scenario(load_scenario(self.start_ref, self.seed))
-            except ScenarioError as e:  # the picker stays, with the reason in a notification
+                return
+            except ScenarioError as e:  # the picker comes up, with the reason in a notification
                 self.notify(str(e), title="cannot open", severity="error", timeout=10)
+        self.push_screen(PickerScreen(self.folder, self.seed))
+
+    def back_to_picker(self) -> None:
+        """From a lesson: the picker below it, or a new one if the lesson was opened from the command line."""
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, PickerScreen):
+            self.pop_screen()
+        else:
+            self.switch_screen(PickerScreen(self.folder, self.seed))
 
     def open_scenario(self, scenario: Scenario) -> None:
         """Open a playground on a loaded (so validated) scenario."""

@@ -33,6 +33,7 @@ class Panel(Vertical):
         for h in self.measures.values():
             h.clear()
 
-    def show(self, snap: Snapshot, settings: Settings, tables: bool) -> None:
-        """Draw `snap`; `tables`: refresh the number tables too (a run refreshes them less often)."""
+    def show(self, snap: Snapshot, settings: Settings, tables: bool, slow: bool = False) -> None:
+        """Draw `snap`; `tables`: refresh the number tables too (a run refreshes them less often); `slow`: the link
+        is holding frames back, so big pictures may catch up over a few frames instead of in one."""
         raise NotImplementedError  # each kind draws its own picture

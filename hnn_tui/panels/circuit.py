@@ -35,7 +35,7 @@ class CircuitPanel(Panel):
     def on_resize(self) -> None:
         self.query_one(GradCheckTable).refit()
 
-    def show(self, snap, settings, tables) -> None:
+    def show(self, snap, settings, tables, slow=False) -> None:
         values = snap.values
         approx = snap.strategy == "numerical"
         check = self.stage.check_gradient(values, settings.h, settings.centered) if approx or tables else None

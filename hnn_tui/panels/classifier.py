@@ -33,8 +33,9 @@ class ClassifierPanel(Panel):
         """A short terminal keeps one block of parameters, so the pictures keep their rows."""
         self.query_one(ParamTable).set_max_blocks(1 if self.app.size.height < SHORT else 2)
 
-    def show(self, snap, settings, tables) -> None:
-        self.query_one(BoundaryView).show(snap.values)
+    def show(self, snap, settings, tables, slow=False) -> None:
+        boundary = self.query_one(BoundaryView)
+        boundary.show(snap.values, max(4, boundary.size.height // 6) if slow else None)
         self.query_one(ChartStack).show([self.outputs, self.measures["accuracy"]])
         if tables:
             self.query_one(ParamTable).show(snap.values, snap.grads)

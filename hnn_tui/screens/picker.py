@@ -7,12 +7,13 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..engine import Scenario, ScenarioError, bundled_names, load_scenario
 from ..engine.scenario import folder_files, lesson_order
 from ..keys import LIST, PICKER, bindings
+from ..widgets.title_bar import TitleBar
 from .base import SizedScreen
 
 
@@ -73,7 +74,7 @@ class PickerScreen(SizedScreen):
         self._first_showing = True  # the push's own resume: the entries were just read
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar(id="title")
         yield self.too_small_message()
         with Horizontal(classes="body", id="picker"):
             options = [Option(prompt(e), id=str(i)) for i, e in enumerate(self.entries)]
@@ -85,6 +86,7 @@ class PickerScreen(SizedScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.sub_title = "choose a scenario"
+        self.query_one(TitleBar).show(self.app.title, self.sub_title)
         listing = self.query_one(OptionList)
         listing.highlighted = 0 if self.entries else None
         listing.focus()

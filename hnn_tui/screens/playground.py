@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import var
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
 from ..engine import Diverged, Scenario, Session, Snapshot
@@ -19,6 +19,7 @@ from ..keys import PLAYGROUND, bindings
 from ..panels import PANELS, Panel
 from ..widgets.chart_stack import ChartStack
 from ..widgets.status_line import StatusLine
+from ..widgets.title_bar import TitleBar
 from .base import SizedScreen
 
 REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
@@ -63,10 +64,13 @@ class PlaygroundScreen(SizedScreen):
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         kind = self.session.lesson_type
-        yield Header()
+        sc = self.session.scenario
+        yield TitleBar(f"{sc.title} — {sc.name}", id="title")  # filled now: the first frame carries the words
         yield self.too_small_message()
         with Vertical(classes="body"):
-            yield StatusLine(id="status")
+            status = StatusLine(id="status")
+            self._show_status(status, self.snapshot)
+            yield status
             yield PANELS[kind](self.session.stage, kind.output_name, kind.measures, id="panel")
         yield Footer(compact=True)
 
@@ -74,11 +78,17 @@ class PlaygroundScreen(SizedScreen):
         super().on_mount()
         self.title = self.session.scenario.title
         self.sub_title = self.session.scenario.name
+        self.query_one(TitleBar).show(self.title, self.sub_title)
         self._apply(self.snapshot, [self.snapshot.sample()])
         self.set_interval(REDRAW_INTERVAL, self._tick)
         self._redraw()
 
     def _tick(self) -> None:
+        """The run's repaint, unless the terminal is still behind on earlier frames: then the newest state waits
+        for the next tick, and in-between states are never sent (keys' own updates still go out at once)."""
+        if self._dirty and self.app.link.behind():
+            self.app.link.held()
+            return
         if self.session.progress() is not None:  # a step under way in a worker: the status line says how far
             self._update_status(self.snapshot)
         self._redraw()
@@ -172,7 +182,7 @@ class PlaygroundScreen(SizedScreen):
 
     def action_back(self) -> None:
         self.running = False
-        self.app.pop_screen()
+        self.app.back_to_picker()
 
     def on_unmount(self) -> None:
         """Going back or quitting: a step under way in a worker thread stops at its next forward pass."""
@@ -243,15 +253,18 @@ class PlaygroundScreen(SizedScreen):
         if not self._dirty or self.panel is None:
             return
         self._dirty = False
+        self.app.link.painted()
         snap = self.snapshot
         self._update_status(snap)
         now = time.monotonic()
-        tables = not self.running or bool(snap.diverged) or now - self._table_shown >= TABLE_INTERVAL
+        slow = self.running and self.app.link.slowed_to() is not None
+        every = TABLE_INTERVAL * (4 if slow else 1)  # over a slow link the number tables change once a second
+        tables = not self.running or bool(snap.diverged) or now - self._table_shown >= every
         if tables:
             self._table_shown = now
         panel = self.panel
-        if panel is not None:
-            panel.show(snap, self.session.settings, tables)
+        if panel is not None:  # while a run goes over a slow link, big pictures may catch up over a few frames
+            panel.show(snap, self.session.settings, tables, slow)
 
     def _update_status(self, snap: Snapshot) -> None:
         if self.panel is None:  # a key can arrive before the screen has composed, or after it was taken down
@@ -262,6 +275,9 @@ class PlaygroundScreen(SizedScreen):
             if dt > 0.5:
                 self.steps_per_second = (snap.step - s0) / dt
                 self._rate_mark = (time.monotonic(), snap.step)
-        self.query_one(StatusLine).show(snap, self.session.lesson_type.output_name, self.session.controls(),
-                                        self.session.scenario.steps, self.running, SPEEDS[self.speed],
-                                        self.steps_per_second, self.session.progress())
+        self._show_status(self.query_one(StatusLine), snap)
+
+    def _show_status(self, status: StatusLine, snap: Snapshot) -> None:
+        status.show(snap, self.session.lesson_type.output_name, self.session.controls(), self.session.scenario.steps,
+                    self.running, SPEEDS[self.speed], self.steps_per_second, self.session.progress(),
+                    self.app.link.slowed_to() if self.running else None)

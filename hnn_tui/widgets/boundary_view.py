@@ -114,7 +114,9 @@ class BoundaryView(Widget):
         self._next = None  # ((width, height), signs) scored by show() for the next build
         self.grid_shape = (0, 0)  # (rows of samples, columns) of the last grid drawn
 
-    def show(self, values) -> None:
+    def show(self, values, max_rows: int | None = None) -> None:
+        """Draw the regions for `values`. With `max_rows` (a slow link), repaint at most that many changed rows now,
+        taking them in turn from the top: the picture reaches the newest state over a few frames, each small."""
         self.values = dict(values)
         w, h = self.size
         self._next = None  # a grid scored for an earlier call, not drawn yet, is out of date now
@@ -122,6 +124,8 @@ class BoundaryView(Widget):
             signs = self._signs(w, h)
             if np.array_equal(signs, self._positive):
                 return  # the same regions as on screen: nothing to redraw, nothing to send to the terminal
+            if max_rows is not None:
+                signs = self._some_rows(signs, max_rows)
             regions = self._changed(signs)
             self._next = (w, h), signs  # computed once: _build takes it instead of scoring the grid again
             self._key = None
@@ -129,6 +133,22 @@ class BoundaryView(Widget):
             return
         self._key = None
         self.refresh()
+
+    _next_row = 0  # where the next partial repaint starts
+
+    def _some_rows(self, signs, max_rows: int):
+        """The grid on screen with at most `max_rows` of its changed character rows brought up to `signs`."""
+        rows = signs.shape[0] // 2
+        changed = np.nonzero((signs != self._positive)[: 2 * rows].reshape(rows, -1).any(axis=1))[0]
+        if len(changed) <= max_rows:
+            return signs
+        start = self._next_row
+        picked = sorted(changed, key=lambda r: (r < start, r))[:max_rows]
+        mixed = self._positive.copy()
+        for r in picked:
+            mixed[2 * r: 2 * r + 2] = signs[2 * r: 2 * r + 2]
+        self._next_row = int(picked[-1]) + 1
+        return mixed
 
     def _changed(self, signs) -> list[Region]:
         """Per character row, the span of cells whose half-cell signs differ from those on screen (widened by a

@@ -72,4 +72,11 @@ class ChartStack(Vertical):
                   for i in range(len(self.charts)) if i not in shown]
         if hidden:
             hint = "  (c: the next chart)" if shown else "  (no room for charts: a taller terminal shows them)"
-            self.query_one(".chart-summary", Static).update(Text("\n".join(hidden) + hint, style="dim"))
+            text = Text("\n".join(hidden) + hint, style="dim")
+            box = self.query_one(".chart-summary", Static)
+            # a new layout only when the summary's wrapped height may change: not on every frame of a run
+            shape = (len(hidden), box.size.width, len(text.plain) // max(1, box.size.width))
+            box.update(text, layout=shape != self._summary_shape)
+            self._summary_shape = shape
+
+    _summary_shape = None

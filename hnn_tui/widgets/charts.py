@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual.geometry import Region
 from textual_plotext import PlotextPlot
+
+from .repaint import changed_spans
 
 PLOT_POINTS = 200  # a line chart's build time grows with its points: plot a sample, not the history
 CLIP = 1e12  # plotext's axis arithmetic overflows on values near the float limit
@@ -81,25 +82,6 @@ def step_axis(first: int, last: int, columns: int) -> tuple[int, int, list[int],
                 ticks.insert(0, first)
             break
     return first, last, ticks, [str(t) for t in ticks]
-
-
-def changed_spans(old: list[Text], new: list[Text]) -> list[Region]:
-    """The parts of each row that differ between two pictures: one region a row, from the first differing cell
-    to the last (a row whose styles moved while its characters stayed is repainted whole)."""
-    regions = []
-    for y, (a, b) in enumerate(zip(old, new)):
-        if a.plain == b.plain:
-            if a.spans != b.spans:
-                regions.append(Region(0, y, max(len(a.plain), len(b.plain)), 1))
-            continue
-        pa, pb = a.plain, b.plain
-        first = next((i for i, (ca, cb) in enumerate(zip(pa, pb)) if ca != cb), min(len(pa), len(pb)))
-        last = max(len(pa), len(pb))
-        while last > first and last <= min(len(pa), len(pb)) and pa[last - 1] == pb[last - 1]:
-            last -= 1
-        regions.append(Region(first, y, last - first, 1))
-    regions += [Region(0, y, len(b.plain), 1) for y, b in enumerate(new[len(old):], start=len(old))]
-    return regions
 
 
 class HistoryChart(PlotextPlot):

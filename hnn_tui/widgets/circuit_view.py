@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
 
 from ..engine.gates import SYMBOLS
 from ..numbers import num
+from .repaint import LinesWidget
 
 VALUE_STYLE = "bold green"
 GRAD_STYLE = "bold magenta"
@@ -67,12 +67,13 @@ def legend(approx: bool, h: float | None = None) -> Text:
     return Text.assemble(("= value", VALUE_STYLE), "  ", (how, GRAD_STYLE), "  ", ("← gate", GATE_STYLE), "\n\n")
 
 
-class CircuitView(Static):
-    """Redraws the tree from a snapshot's values and the gradients at them; the structure is fixed."""
+class CircuitView(LinesWidget):
+    """Redraws the tree from a snapshot's values and the gradients at them; the structure is fixed. A new picture
+    repaints only the cells that changed (a run changes a few numbers a line)."""
 
     def __init__(self, structure, **kwargs):
         super().__init__(**kwargs)
         self.structure = structure
 
     def show(self, wires, grads, approx: bool = False, h: float | None = None) -> None:
-        self.update(legend(approx, h) + render_tree(self.structure, wires, grads, approx), layout=False)  # fixed size
+        self.show_lines((legend(approx, h) + render_tree(self.structure, wires, grads, approx)).split("\n"))

@@ -98,6 +98,12 @@ def grad_check_lines(values, check: dict | None, width: int) -> list[str]:
     return [_line(head, widths, gap)] + [_line(r, widths, gap) for r in body]
 
 
+def _padded(line: Text, width: int) -> Text:
+    line = line.copy()
+    line.pad_right(max(0, width - line.cell_len))
+    return line
+
+
 class GradCheckTable(Static):
     """Per input: value, backprop and numerical gradients at the current point, and their difference."""
 
@@ -131,8 +137,13 @@ class GradCheckTable(Static):
         if kinks:
             text.append(f"\nat a kink ({'; '.join(kinks)}): backprop gives one valid subgradient, the centered "
                         "difference averages both sides", style="yellow")
+        # It is as wide and as tall as its lines. So that a run does not lay the screen out again (and send all of
+        # it) each time a number gains a digit, its lines are padded to the widest they have been for this room.
         width = max(len(ln) for ln in text.plain.splitlines())
-        shape = (text.plain.count("\n"), width)  # it is as wide and as tall as its lines: a new layout when they move
+        if self._shape is not None and self._shape[2] == room:
+            width = max(width, self._shape[1])
+        text = Text("\n").join(_padded(ln, width) for ln in text.split("\n"))
+        shape = (text.plain.count("\n"), width, room)
         self.update(text, layout=shape != self._shape)
         self._shape = shape
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ..engine.session import Controls, Progress
 from ..engine.snapshot import Snapshot
 from ..numbers import num
+from .repaint import LinesWidget
 
 WORKING_AFTER = 0.3  # seconds: a step that takes longer than this is announced, with its progress
 
@@ -22,8 +22,10 @@ def _line(*parts) -> Text:
     return t
 
 
-def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress: Progress | None) -> Text:
-    """Passes spent, and what the session is doing: paused, running (at what rate), working on a long step."""
+def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress: Progress | None,
+               frames_per_second: float | None = None) -> Text:
+    """Passes spent, and what the session is doing: paused, running (at what rate), working on a long step; and
+    the frame rate when a slow link has lowered it."""
     if snap.diverged:
         return _line((f"{snap.diverged}: press r to reset", "bold red"))
     state = "running" if running else "paused"
@@ -32,9 +34,10 @@ def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress:
     if progress is not None and time.monotonic() - progress.started > WORKING_AFTER:
         state = (f"working on step {progress.step:,}: {progress.fraction:.0%} "
                  f"({progress.done:,} of {progress.total:,} forward passes)")
+    link = f"slow link: {frames_per_second:.0f} frames/s   " if frames_per_second is not None else ""
     return _line(("forward passes ", "dim"), (f"{snap.forward_passes:,}", "bold yellow"),
                  ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"),
-                 "   ", (state, "bold cyan" if running or progress else "dim"))
+                 "   ", (link, "bold"), (state, "bold cyan" if running or progress else "dim"))
 
 
 def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
@@ -48,9 +51,10 @@ def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
                  ("   tries ", "dim"), f"{st.tries}")  # last: it has no key, and 80 columns end here
 
 
-class StatusLine(Static):
+class StatusLine(LinesWidget):
     def show(self, snap: Snapshot, output_name: str, controls: Controls, schedule_steps: int,
-             running: bool, speed: int, steps_per_second: float, progress: Progress | None = None) -> None:
+             running: bool, speed: int, steps_per_second: float, progress: Progress | None = None,
+             frames_per_second: float | None = None) -> None:
         """`speed`: the set steps/s (0 = max); `steps_per_second`: what a run achieves (0 = not measured yet);
         `progress`: the step under way in another thread, if any."""
         line1 = _line(
@@ -59,6 +63,6 @@ class StatusLine(Static):
             (f"   {output_name} ", "dim"), (num(snap.output, 6), "bold green"),
             *[part for name, value in snap.measures.items()
               for part in ((f"   {name} ", "dim"), (f"{value:.3f}", "bold"))])
-        lines = [line1, state_line(snap, running, steps_per_second, progress),
+        lines = [line1, state_line(snap, running, steps_per_second, progress, frames_per_second),
                  controls_line(controls, schedule_steps, speed)]
-        self.update(Text("\n", no_wrap=True, overflow="ellipsis").join(lines), layout=False)
+        self.show_lines(lines)

@@ -77,6 +77,10 @@ class Gate:
     def backward(self) -> None:
         raise NotImplementedError  # every concrete gate defines its backward
 
+    def local(self) -> tuple[float, ...]:
+        """Each input's local derivative d(utop)/d(input) at the values now: what backward multiplies the pull by."""
+        raise NotImplementedError  # every concrete gate states its own, right under its backward
+
     def __repr__(self) -> str:
         ins = ", ".join(u.name or "?" for u in self.inputs)
         return f"{type(self).__name__}({ins}) -> {self.utop!r}"
@@ -96,6 +100,9 @@ class Add(Gate):
         u0.grad += g  # d/du0 = 1
         u1.grad += g  # d/du1 = 1
 
+    def local(self):
+        return 1.0, 1.0  # d/du0, d/du1
+
 
 class Sub(Gate):
     name, arity = "sub", 2
@@ -110,6 +117,9 @@ class Sub(Gate):
         g = self.utop.grad
         u0.grad += g  # d/du0 = 1
         u1.grad += -g  # d/du1 = -1
+
+    def local(self):
+        return 1.0, -1.0
 
 
 class Mul(Gate):
@@ -126,6 +136,10 @@ class Mul(Gate):
         u0.grad += u1.value * g  # d/du0 = u1
         u1.grad += u0.value * g  # d/du1 = u0
 
+    def local(self):
+        u0, u1 = self.inputs
+        return u1.value, u0.value  # each input's derivative is the other input
+
 
 class Div(Gate):
     name, arity = "div", 2
@@ -140,6 +154,10 @@ class Div(Gate):
         u0.grad += _div(1.0, u1.value) * self.utop.grad  # d/du0 = 1/u1
         u1.grad += _div(-u0.value, u1.value * u1.value) * self.utop.grad  # d/du1 = -u0/u1^2
 
+    def local(self):
+        u0, u1 = self.inputs
+        return _div(1.0, u1.value), _div(-u0.value, u1.value * u1.value)
+
 
 class Neg(Gate):
     name = "neg"
@@ -150,6 +168,9 @@ class Neg(Gate):
 
     def backward(self):
         self.inputs[0].grad += -1.0 * self.utop.grad  # d/du0 = -1
+
+    def local(self):
+        return (-1.0,)
 
 
 class Pow(Gate):
@@ -170,6 +191,10 @@ class Pow(Gate):
         local = p * _pow(u0.value, p - 1.0) if p != 0.0 else 0.0  # d/du0 = p * u0^(p-1)
         u0.grad += local * self.utop.grad
 
+    def local(self):
+        u0, p = self.inputs[0], self.exponent
+        return (p * _pow(u0.value, p - 1.0) if p != 0.0 else 0.0,)
+
     def __repr__(self) -> str:
         return f"Pow({self.inputs[0].name}, {self.exponent:g}) -> {self.utop!r}"
 
@@ -185,6 +210,10 @@ class Sigmoid(Gate):
         s = self.utop
         self.inputs[0].grad += s.value * (1.0 - s.value) * s.grad  # d/du0 = s(1-s)
 
+    def local(self):
+        s = self.utop.value
+        return (s * (1.0 - s),)
+
 
 class Tanh(Gate):
     name = "tanh"
@@ -196,6 +225,10 @@ class Tanh(Gate):
     def backward(self):
         t = self.utop.value
         self.inputs[0].grad += (1.0 - t * t) * self.utop.grad  # d/du0 = 1 - tanh^2
+
+    def local(self):
+        t = self.utop.value
+        return (1.0 - t * t,)
 
 
 class Relu(Gate):
@@ -210,6 +243,9 @@ class Relu(Gate):
         u0 = self.inputs[0]
         u0.grad += (1.0 if u0.value > 0.0 else 0.0) * self.utop.grad  # d/du0 = [u0 > 0]
 
+    def local(self):
+        return (1.0 if self.inputs[0].value > 0.0 else 0.0,)
+
 
 class Exp(Gate):
     name = "exp"
@@ -220,6 +256,9 @@ class Exp(Gate):
 
     def backward(self):
         self.inputs[0].grad += self.utop.value * self.utop.grad  # d/du0 = e^u0
+
+    def local(self):
+        return (self.utop.value,)
 
 
 class Log(Gate):
@@ -232,6 +271,9 @@ class Log(Gate):
     def backward(self):
         u0 = self.inputs[0]
         u0.grad += _div(1.0, u0.value) * self.utop.grad  # d/du0 = 1/u0
+
+    def local(self):
+        return (_div(1.0, self.inputs[0].value),)
 
 
 class Max(Gate):
@@ -250,6 +292,10 @@ class Max(Gate):
             u0.grad += 1.0 * self.utop.grad  # d/du0 = 1 where u0 won
         else:
             u1.grad += 1.0 * self.utop.grad  # d/du1 = 1 where u1 won
+
+    def local(self):
+        u0, u1 = self.inputs
+        return (1.0, 0.0) if u0.value >= u1.value else (0.0, 1.0)  # the larger input takes it all (u0 on a tie)
 
 
 GATES: dict[str, type[Gate]] = {

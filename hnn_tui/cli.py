@@ -8,9 +8,19 @@ import time
 from pathlib import Path
 
 from . import report
-from .engine import STRATEGIES, Diverged, ExpressionError, ScenarioError, Session, bundled_names, load_scenario
-from .engine.gradcheck import gradient_check
+from .engine import (
+    STRATEGIES,
+    Diverged,
+    ExpressionError,
+    ScenarioError,
+    Session,
+    build_circuit,
+    bundled_names,
+    load_scenario,
+)
+from .engine.gradcheck import check_circuit
 from .engine.scenario import folder_files
+from .engine.trace import trace
 
 EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 1, 130
 COMMANDS = ("list", "run", "grad")
@@ -48,6 +58,16 @@ def _positive_float(text: str) -> float:
     return v
 
 
+def _finite_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return v + 0.0  # -0.0 + 0.0 = 0.0: a pull of -0 is a pull of 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="hnn-tui", description="A terminal playground for Hacker's guide to Neural Networks. "
                 "Without a command it opens the app (hnn-tui [SCENARIO] [--scenarios DIR] [--seed S]).")
@@ -65,7 +85,12 @@ def parser() -> argparse.ArgumentParser:
     grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
     grad.add_argument("--at", required=True, help="the point, e.g. a=1,b=2,c=-3,x=-1,y=3")
     grad.add_argument("--h", type=_positive_float, default=1e-4, help="probe size of the centered difference")
-    grad.add_argument("--json", action="store_true", help="print one JSON object")
+    grad.add_argument("--pull", type=_finite_float, default=1.0, metavar="P",
+                      help="the gradient backprop starts from on the output (default 1); every input's gradient, "
+                           "analytic and numerical, is P times d output / d input")
+    grad.add_argument("--trace", action="store_true", help="print the forward pass and the backward pass gate by "
+                      "gate (the chain rule at work), then the check")
+    grad.add_argument("--json", action="store_true", help="print one JSON object (with --trace, a \"trace\" key)")
     return p
 
 
@@ -162,18 +187,38 @@ def parse_point(text: str) -> dict[str, float]:
 
 def cmd_grad(args, out) -> int:
     at = parse_point(args.at)
-    result = gradient_check(args.expression, at, args.h)
+    circuit = build_circuit(args.expression, at)
+    result = check_circuit(circuit, at, args.h, pull=args.pull)
+    steps = trace(circuit, args.pull) if args.trace else None  # the inputs hold `at` again after the check
+    result["pull"] = args.pull
     if args.json:
+        if steps:
+            result["trace"] = steps.to_dict()
         print(report.json_line(result), file=out)
     else:
+        if steps:
+            print(report.trace_text(steps, circuit), file=out)
         print(report.grad_text(args.expression, at, result), file=out)
     return 0
 
 
+GRAD_OPTIONS = ("-h", "--help", "--at", "--h", "--pull", "--trace", "--json")
+
+
 def _expression_last(argv: list[str]) -> list[str]:
-    """`grad -x*y --at ...`: argparse takes an expression starting with '-' for an option; pass it after --."""
-    if len(argv) > 1 and argv[0] == "grad" and argv[1].startswith("-") and argv[1] != "--" \
-            and argv[1].split("=")[0] not in ("-h", "--help", "--at", "--h", "--json"):
+    """`grad -x*y --at ...`: argparse takes an expression starting with '-' for an option; pass it after --.
+    `--pull -1e-3` and `--pull -inf`: argparse takes such a value for an option too; join it as --pull=VALUE."""
+    if not argv or argv[0] != "grad":
+        return argv
+    end = argv.index("--") if "--" in argv else len(argv)  # after --, everything is the expression
+    joined: list[str] = []
+    for i, a in enumerate(argv):
+        if i < end and joined and joined[-1] == "--pull":
+            joined[-1] = f"--pull={a}"
+        else:
+            joined.append(a)
+    argv = joined
+    if len(argv) > 1 and argv[1].startswith("-") and argv[1] != "--" and argv[1].split("=")[0] not in GRAD_OPTIONS:
         return ["grad", *argv[2:], "--", argv[1]]
     return argv
 

@@ -6,8 +6,9 @@ import sys
 import textwrap
 import time
 
-from .engine import Snapshot
+from .engine import Circuit, Snapshot
 from .engine.gradcheck import rel_error
+from .engine.trace import Trace
 from .numbers import num
 
 MAX_VALUE_COLUMNS = 6  # wider models show the output and measures only; --json has every parameter
@@ -88,8 +89,11 @@ class Progress:
 def grad_text(expr: str, at: dict[str, float], result: dict) -> str:
     """The readable form of `hnn-tui grad`: value, both gradients per input and their difference."""
     point = ", ".join(f"{k}={v:g}" for k, v in at.items())
-    lines = [f"f = {expr}", f"at {point}", f"output = {result['output']:.10g}", "",
-             f"{'input':<10} {'analytic':>16} {'numerical':>16} {'rel. diff':>10}"]
+    pull = result.get("pull", 1.0)
+    lines = [f"f = {expr}", f"at {point}", f"output = {result['output']:.10g}"]
+    if pull != 1.0:  # the guide's pull is +1; any other says what the columns now hold
+        lines.append(f"pull on the output: {pull:g} (both gradients are {pull:g} × d output / d input)")
+    lines += ["", f"{'input':<10} {'analytic':>16} {'numerical':>16} {'rel. diff':>10}"]
     for name, a in result["analytic"].items():
         n = result["numerical"][name]
         lines.append(f"{name:<10} {a:>16.10g} {n:>16.10g} {rel_error(a, n):>10.2e}")
@@ -109,3 +113,65 @@ def kink_note(kinks: list[str]) -> list[str]:
         text += " On a tie this engine's max sends the whole gradient to its first input (the guide's snippet " \
                 "sends it to both)."
     return textwrap.wrap(text, NOTE_WIDTH)
+
+
+TRACE_INDENT = 2
+MAX_LEFT = 36  # forward lines align their second column up to this width; a longer wire label just pushes it
+
+
+def _n(x: float) -> str:
+    return num(x + 0.0, significant=6)  # -0.0 + 0.0 = 0.0: a zero pull times a negative local prints as 0
+
+
+def _term(x: float) -> str:
+    """A term of a sum: negative ones in parentheses, 1 + (-2), so each matches its `+=` line above."""
+    return f"({_n(x)})" if x < 0 else _n(x)
+
+
+def trace_text(t: Trace, circuit: Circuit) -> str:
+    """`hnn-tui grad --trace`: the forward pass gate by gate, the backward pass gate by gate (upstream gradient,
+    then local × upstream added into each input), and the sum for every wire that feeds more than one gate.
+    `circuit` is the one traced: it tells constants from wires and gives ** its exponent."""
+    constants = {i for i, u in enumerate(circuit.units) if any(u is c for c in circuit.constants)}
+    pad = " " * TRACE_INDENT
+
+    def operand(i: int) -> str:  # a wire with its value; a constant is just its number
+        return t.labels[i] if i in constants else f"{t.labels[i]} = {_n(t.values[i])}"
+
+    def operation(step, gate) -> str:
+        ins = [operand(i) for i in step.from_]
+        if step.gate in ("+", "-", "*", "/") and len(ins) == 2:
+            a, b = (x if i in constants else f"({x})" for i, x in zip(step.from_, ins))
+            return f"{a} {step.gate} {b}"
+        if step.gate == "-":
+            return f"-({ins[0]})"
+        if step.gate == "**":
+            return f"({ins[0]}) ** {gate.exponent:g}"
+        return f"{step.gate}({', '.join(ins)})"
+
+    left = [f"{s.wire} = {_n(s.value)}" for s in t.forward]
+    width = min(MAX_LEFT, max(map(len, left))) + 4
+    lines = ["forward pass, gate by gate (each computes its output wire from its inputs):"]
+    lines += [f"{pad}{lhs:<{width}}{operation(s, g)}" for lhs, s, g in zip(left, t.forward, circuit.gates)]
+
+    fed = {s.at: s.from_ for s in t.forward}
+    lines += ["", f"backward pass, gate by gate from the output (pull {_n(t.pull)} on it):",
+              "each gate adds local derivative × upstream gradient (the gradient on its output) into each input"]
+    for s in t.backward:
+        lines.append(f"{pad}{s.wire}   upstream {_n(s.upstream)}")
+        shown = [(i, name, d, a) for i, (name, d), (_, a) in zip(s.to, s.local, s.added) if i not in constants]
+        w = max((len(name) for _, name, _, _ in shown), default=0)
+        for i, name, d, a in shown:
+            twice = f"   ({name} is both inputs of this gate: its two local derivatives add up)" \
+                if fed[s.at].count(i) > 1 else ""
+            lines.append(f"{pad * 2}{name:<{w}} += {_n(d)} × {_n(s.upstream)} = {_n(a)}{twice}")
+
+    sums = []
+    for i, label in enumerate(t.labels):  # the chain rule's branches: what each gate added, summed
+        parts = t.contributions(i)
+        if i not in constants and len(parts) > 1:
+            terms = " + ".join(_term(a) for _, a in parts)
+            sums.append(f"{pad}{label}: {terms} = {_n(t.grads[i])}   (from {', then '.join(w for w, _ in parts)})")
+    if sums:
+        lines += ["", "wires that feed more than one gate: their gradient is the sum of what each gate added"] + sums
+    return "\n".join(lines) + "\n"

@@ -59,10 +59,23 @@ class _SideWatch:
         return out
 
 
-def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, centered: bool = True) -> dict:
+def _check_pull(pull: float) -> float:
+    """A finite pull as a float, -0.0 made 0.0 (x + 0.0 = x for every other x) so no gradient prints as -0."""
+    if not (isinstance(pull, (int, float)) and math.isfinite(pull)):
+        raise ValueError(f"the pull must be a finite number, got {pull!r}")
+    return float(pull) + 0.0
+
+
+def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, centered: bool = True,
+                  pull: float = 1.0) -> dict:
     """Set the circuit's inputs to `at`; its value, backprop gradient and numerical gradient there.
 
-    Keys: output, analytic and numerical (input name -> d output / d input), max_rel_error (the largest
+    `pull` is the gradient the backward pass starts from on the output (the guide tugs with +1). By the chain
+    rule every wire's gradient is then pull * d output / d wire, so the analytic column is backprop started
+    from `pull`, and the numerical estimate of d output / d input is multiplied by `pull` to stay comparable
+    (a pull of 0 makes both 0, rel. diff 0; rel_error does not change when both sides scale by the same pull).
+
+    Keys: output, analytic and numerical (input name -> pull * d output / d input), max_rel_error (the largest
     rel_error between the two), h, and kinks: the relu and max gates where the two gradients need not agree,
     as short names in forward order ("relu(x) at 0", "max(a, b) at a tie", "relu(x) near 0"). A gate is listed
     when the point sits exactly on its kink (relu's input is 0, max's inputs tie) or when a probe x ± h moves it
@@ -76,10 +89,12 @@ def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, cente
     missing = [n for n in circuit.inputs if n not in at]
     if missing:
         raise ExpressionError(f"no value given for {', '.join(missing)}: add it to --at, e.g. {missing[0]}=1")
+    pull = _check_pull(pull)
     circuit.set_inputs(at)
     obj = CircuitObjective(circuit, list(circuit.inputs))
-    analytic = dict(zip(obj.names, obj.pull()))
-    output = circuit.output.value
+    output = circuit.forward()
+    grads = circuit.backward(pull)  # every wire's gradient: pull * d output / d wire
+    analytic = {n: grads[n] for n in obj.names}
     bad = circuit.first_non_finite()
     if bad is not None:
         raise ValueError(f"the circuit is not finite at this point: wire {bad.name!r} has value {bad.value}, "
@@ -91,17 +106,25 @@ def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, cente
     if off:
         raise ValueError(f"the numerical gradient of {off[0]} is {numerical[off[0]]}: x ± h leaves the domain; "
                          f"try a smaller --h")
+    numerical = {n: pull * g + 0.0 for n, g in numerical.items()}  # pull * d output / d input, as backprop's
+    off = [n for n, g in numerical.items() if not math.isfinite(g)]
+    if off:
+        raise ValueError(f"the numerical gradient of {off[0]} times the pull {pull:g} is {numerical[off[0]]}: "
+                         f"try a smaller --pull")
     errors = [rel_error(analytic[n], numerical[n]) for n in obj.names]
     kinks = [_kink_name(g, on) for g, on, crossed in zip(watch.gates, exact, watch.crossed) if on or crossed]
     return {"output": output, "analytic": analytic, "numerical": numerical,
             "max_rel_error": max(errors), "h": h, "kinks": list(dict.fromkeys(kinks))}
 
 
-def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4, centered: bool = True) -> dict:
-    """Value, backprop gradient and numerical gradient (centered by default) of `expression` at `at`."""
+def gradient_check(expression: str, at: dict[str, float], h: float = 1e-4, centered: bool = True,
+                   pull: float = 1.0) -> dict:
+    """Value, backprop gradient and numerical gradient (centered by default) of `expression` at `at`, both
+    gradients pull * d output / d input (see check_circuit)."""
     if not (h > 0 and math.isfinite(h)):
         raise ValueError(f"h must be a positive finite number, got {h!r}")
-    return check_circuit(build_circuit(expression, at), at, h, centered)
+    _check_pull(pull)
+    return check_circuit(build_circuit(expression, at), at, h, centered, pull)
 
 
 class GradientChecker:

@@ -38,11 +38,12 @@ class Objective(Protocol):
 class CircuitObjective:
     """A circuit's output as the thing to increase, over its trainable inputs."""
 
-    def __init__(self, circuit: Circuit, trainable: list[str]):
+    def __init__(self, circuit: Circuit, trainable: list[str], pull: float = 1.0):
         self.circuit, self.names = circuit, list(trainable)
         self.units = [circuit.inputs[n] for n in self.names]
         self.forward_passes = self.backward_passes = 0
         self.stop = NEVER
+        self.output_pull = pull  # the tug on the output: +1 makes it higher, -1 lower, 2 pulls twice as hard
 
     def get(self):
         return [u.value for u in self.units]
@@ -55,13 +56,13 @@ class CircuitObjective:
         if self.stop.is_set():
             raise Interrupted
         self.forward_passes += 1
-        return self.circuit.forward()
+        return self.output_pull * self.circuit.forward()  # d/dx of pull * output = pull * d output / dx
 
     def pull(self):
         if self.stop.is_set():
             raise Interrupted
         self.circuit.forward()
-        grads = self.circuit.backward(1.0)  # tug on the output with force +1
+        grads = self.circuit.backward(self.output_pull)  # tug on the output with force `pull` (the guide: +1)
         self.forward_passes += 1
         self.backward_passes += 1
         return [grads[n] for n in self.names]

@@ -46,6 +46,7 @@ def _settings(t: Table) -> Settings:
         centered=t.get("centered", (bool,), d.centered, "true or false"),
         tweak=t.number("tweak", d.tweak, minimum=0.0),
         tries=t.integer("tries", d.tries, lo=1, hi=100_000),
+        pull=t.number("pull", d.pull),
     )
     t.finish()
     return s
@@ -78,6 +79,8 @@ def parse_scenario(text: str, source: str, name: str = "", seed: int | None = No
     file_seed = t.integer("seed", 0, lo=0, hi=2**32 - 1)
     order = t.integer("order", 1000, lo=0, hi=10**6)
     settings = _settings(t.table("settings", {}))
+    if settings.pull != 1.0 and kind != "circuit":
+        raise ScenarioError(source, "settings.pull", "applies to circuits only (the pull on a circuit's output)")
     spec = KINDS[kind].read_spec(t)
     t.finish()
     scenario = Scenario(name=name or Path(source).stem, title=title, spec=spec, description=description.strip(),

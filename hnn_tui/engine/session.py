@@ -15,7 +15,8 @@ from types import MappingProxyType
 
 from .lessons import Lesson, lesson_for
 from .lessons.base import first_non_finite
-from .scenario import Scenario
+from .lessons.circuit import edited
+from .scenario import Scenario, check_start
 from .snapshot import Diverged, Snapshot
 from .strategies import STRATEGIES, Settings
 
@@ -59,6 +60,7 @@ class Session:
         self._controls = threading.Lock()  # guards the (strategy, settings) pair; held for an instant
         self._stepping = threading.Lock()  # one step (or reset) at a time
         self._stop = threading.Event()  # set by interrupt(): the objective refuses its next forward pass
+        self.pokes = 0  # inputs set by hand since the start: not steps, not counted in the passes
         self._under_way: tuple | None = None  # (step, started, strategy, settings, forward passes before it)
         self.reset()
 
@@ -132,6 +134,27 @@ class Session:
             self.current = self._snapshot(None, self._strategy, wire_grads=False)
             return self.current
 
+    def set_input(self, name: str, value: float) -> Snapshot:
+        """Poke an input (a circuit's): forward (and the display's backward) run again at once; not a step, nothing
+        counted in the passes. ValueError for an unknown input or a value that is not finite."""
+        with self._stepping:
+            if self.current.diverged:
+                raise Diverged(self.current.diverged)
+            self.lesson.set_input(name, value)
+            self.pokes += 1
+            self.current = self._snapshot(None, self._strategy, wire_grads=False)
+            return self.current
+
+    def with_expression(self, text: str) -> Session:
+        """A new session on the circuit `text` (see lessons.circuit.edited), at this one's values, strategy and
+        settings; ScenarioError (with the column) when it is refused, and this session stays as it is."""
+        spec = edited(self.scenario.spec, text, dict(self.current.values))
+        scenario = replace(self.scenario, spec=spec)
+        check_start(scenario)
+        fresh = Session(scenario, self._strategy)
+        fresh._settings = self._settings
+        return fresh
+
     def restarted(self, keep_controls: bool = False) -> Session:
         """A new session at the scenario's start, as loaded, or with this one's strategy and settings; this one is
         untouched (a step under way on it can be dropped with interrupt())."""
@@ -163,7 +186,7 @@ class Session:
                 raise Diverged(self.current.diverged)
             with self._controls:
                 strategy, settings = self._strategy, self._scheduled(self._settings)
-            self.lesson.before_step(self.rng)
+            self.lesson.before_step(self.rng, settings)
             self._under_way = (self.step_count + 1, time.monotonic(), strategy, settings,
                                self.lesson.objective.forward_passes)
             try:

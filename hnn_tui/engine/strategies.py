@@ -17,6 +17,7 @@ class Settings:
     centered: bool = False
     tweak: float = 0.01
     tries: int = 100
+    pull: float = 1.0  # circuits: the gradient the backward pass starts from; the strategies make pull x output higher
 
 
 @dataclass(frozen=True)

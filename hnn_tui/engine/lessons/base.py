@@ -41,8 +41,12 @@ class Lesson:
     def __init__(self, spec: Any, rng: random.Random):
         raise NotImplementedError  # each kind builds its own objective (random starts draw from rng)
 
-    def before_step(self, rng: random.Random) -> None:
-        """Called before every step, e.g. to draw the step's batch of points."""
+    def before_step(self, rng: random.Random, settings) -> None:
+        """Called before every step with the settings it will use, e.g. to draw the step's batch of points."""
+
+    def set_input(self, name: str, value: float) -> None:
+        """Poke an input to a new value (not a step): only lessons with named inputs have any."""
+        raise ValueError("this lesson has no inputs to set")
 
     def batch_size(self) -> int:
         """How many forward passes one evaluation of the objective costs."""

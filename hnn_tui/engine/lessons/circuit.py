@@ -11,7 +11,8 @@ from typing import ClassVar
 from ..expression import ExpressionError, build_circuit, parse
 from ..gradcheck import GradientChecker
 from ..objectives import CircuitObjective
-from ..table import Table, short
+from ..table import ScenarioError, Table, short
+from ..trace import Trace, trace
 from .base import Lesson, Measured
 
 
@@ -67,6 +68,44 @@ def read_circuit(t: Table) -> CircuitSpec:
     return CircuitSpec(expression, tuple(inputs.items()), tuple(trainable), tuple(wires.items()))
 
 
+def edited(spec: CircuitSpec, text: str, values: dict[str, float]) -> CircuitSpec:
+    """The spec of a circuit typed in the app: `EXPRESSION` or `EXPRESSION; name=value, ...` (values for new inputs).
+
+    Inputs that remain keep `values` (their values now) and whether they train; new ones start at the value given,
+    else at 1, and train; wire labels stay where their sub-expression remains. Checked by the same reader as a
+    scenario file: a refusal is a ScenarioError naming the column, and nothing changes."""
+    expression, _, rest = text.partition(";")
+    given = {}
+    for part in filter(None, (p.strip() for p in rest.split(","))):
+        name, sep, number = part.partition("=")
+        try:
+            given[name.strip()] = float(number) if sep else math.nan
+        except ValueError:
+            given[name.strip()] = math.nan
+        if not (name.strip().isidentifier() and math.isfinite(given[name.strip()])):
+            raise ScenarioError("the new expression", "", f"expected name=number after ';', got {part!r}")
+    try:
+        names = list(build_circuit(expression).inputs)
+    except ExpressionError as e:
+        raise ScenarioError("the new expression", "", str(e)) from None
+    old_wires = dict(spec.wires)
+    table = {"expression": expression,
+             "inputs": {n: given.get(n, values.get(n, 1.0)) for n in names},
+             "trainable": [n for n in names if n in spec.trainable or n not in values],
+             "wires": {k: sub for k, sub in old_wires.items() if _computes(expression, sub) and k not in names}}
+    if not table["trainable"]:
+        table["trainable"] = names
+    return read_circuit(Table("the new expression", {"circuit": table}))
+
+
+def _computes(expression: str, sub: str) -> bool:
+    """Does a gate of `expression` compute `sub`? (Label it, and look for the label.)"""
+    try:
+        return "__wire__" in {u.name for u in build_circuit(expression, None, {"__wire__": sub}).units}
+    except ExpressionError:
+        return False
+
+
 @dataclass(frozen=True)
 class CircuitDetail:
     """Every wire as (label, value, grad or None), inputs first; grad is None until a backward pass ran."""
@@ -74,28 +113,35 @@ class CircuitDetail:
     wires: tuple[tuple[str, float, float | None], ...]
 
 
-class WireGradients:
-    """(values) -> every wire's gradient, d(output)/d(wire), by backprop at those values; None if not finite.
+class CircuitProbe:
+    """Passes at any values on a circuit of its own (built on the first call), for the panel to show: the same answer
+    for the same arguments, whoever calls, and no strategy's cost (it never touches the session's circuit)."""
 
-    The same answer for the same values, whoever calls: it runs on a circuit of its own (built on the first call),
-    so its passes are no strategy's cost and never touch the session's circuit.
-    """
-
-    def __init__(self, expression: str, inputs: dict[str, float]):
-        self._expression, self._inputs = expression, dict(inputs)
+    def __init__(self, spec: CircuitSpec):
+        self._spec = spec
         self._circuit = None
         self._lock = threading.Lock()
 
-    def __call__(self, values) -> tuple[float, ...] | None:
+    def _at(self, values):
+        if self._circuit is None:
+            spec = self._spec
+            self._circuit = build_circuit(spec.expression, dict(spec.inputs), dict(spec.wires))
+        self._circuit.set_inputs(values)
+        return self._circuit
+
+    def grads(self, values, pull: float = 1.0) -> tuple[float, ...] | None:
+        """Every wire's gradient, pull x d(output)/d(wire), by backprop at `values`; None if one is not finite."""
         with self._lock:
-            if self._circuit is None:
-                self._circuit = build_circuit(self._expression, self._inputs)
-            c = self._circuit
-            c.set_inputs(values)
+            c = self._at(values)
             c.forward()
-            c.propagate(1.0)  # the guide's pull of +1 on the output
+            c.propagate(pull)  # the guide's tug on the output (+1)
             grads = tuple(u.grad for u in c.units)
         return grads if all(math.isfinite(g) for g in grads) else None
+
+    def trace(self, values, pull: float = 1.0) -> Trace:
+        """The forward and the backward pass at `values`, gate by gate (engine.trace)."""
+        with self._lock:
+            return trace(self._at(values), pull)
 
 
 @dataclass(frozen=True)
@@ -107,7 +153,8 @@ class CircuitStage:
     inputs: tuple[str, ...]
     labels: tuple[str, ...]  # every wire's label, inputs first (the order of a snapshot's wires)
     structure: tuple[tuple[str, tuple[int, ...], int], ...]  # (gate, its input wires, its output wire)
-    wire_grads: Callable[..., tuple[float, ...] | None]  # (values) -> d(output)/d(wire) for every wire, in order
+    wire_grads: Callable[..., tuple[float, ...] | None]  # (values, pull) -> pull x d(output)/d(wire), every wire
+    trace: Callable[..., Trace]  # (values, pull) -> the passes gate by gate, for the walk-through
     check_gradient: Callable[..., dict | None]  # (values, h, centered) -> gradcheck.check_circuit's result or None
 
 
@@ -121,10 +168,21 @@ class CircuitLesson(Lesson):
         inputs = dict(spec.inputs)
         self.circuit = build_circuit(spec.expression, inputs, dict(spec.wires))
         self.objective = CircuitObjective(self.circuit, list(spec.trainable))
-        c = self.circuit
+        c, probe = self.circuit, CircuitProbe(spec)
         self.stage = CircuitStage(spec.expression, tuple(c.inputs), tuple(u.name for u in c.units),
-                                  tuple(c.structure()), WireGradients(spec.expression, inputs),
+                                  tuple(c.structure()), probe.grads, probe.trace,
                                   GradientChecker(spec.expression, inputs))
+
+    def before_step(self, rng, settings) -> None:
+        self.objective.output_pull = settings.pull  # the step's pull, read once with its other settings
+
+    def set_input(self, name: str, value: float) -> None:
+        """Poke: the input `name` takes `value` (any input, trainable or a peg); not a step, nothing counted."""
+        if name not in self.circuit.inputs:
+            raise ValueError(f"no input called {name!r}; the inputs are {', '.join(self.circuit.inputs)}")
+        if not math.isfinite(value):
+            raise ValueError(f"{name}: expected a finite number, got {value}")
+        self.circuit.inputs[name].value = float(value)
 
     def measure(self, wire_grads: bool) -> Measured:
         saved = [u.grad for u in self.circuit.units]  # the forward below must not erase the pulls

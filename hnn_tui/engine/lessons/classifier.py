@@ -136,7 +136,7 @@ class ClassifierLesson(Lesson):
         """The cost's regularisation strength: reg * N / 2, under which per-point SGD descends the cost."""
         return self.spec.reg * len(self.spec.labels) / 2
 
-    def before_step(self, rng: random.Random) -> None:
+    def before_step(self, rng: random.Random, settings=None) -> None:
         n = len(self.spec.labels)
         self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
 

@@ -217,9 +217,19 @@ def _expression_last(argv: list[str]) -> list[str]:
             joined[-1] = f"--pull={a}"
         else:
             joined.append(a)
-    argv = joined
-    if len(argv) > 1 and argv[1].startswith("-") and argv[1] != "--" and argv[1].split("=")[0] not in GRAD_OPTIONS:
-        return ["grad", *argv[2:], "--", argv[1]]
+    argv, end = joined, (joined.index("--") if "--" in joined else len(joined))
+    i = 1
+    while i < end:  # the first word that is neither an option nor an option's value is the expression
+        a = argv[i]
+        if a in ("--at", "--h"):
+            i += 2
+        elif a.split("=")[0] in GRAD_OPTIONS:
+            i += 1
+        elif a.startswith("-"):
+            return [*argv[:i], *argv[i + 1:], *([] if end < len(argv) else ["--"]), a] if end == len(argv) \
+                else argv
+        else:
+            break
     return argv
 
 

@@ -96,6 +96,14 @@ def check_circuit(circuit: Circuit, at: dict[str, float], h: float = 1e-4, cente
     grads = circuit.backward(pull)  # every wire's gradient: pull * d output / d wire
     analytic = {n: grads[n] for n in obj.names}
     bad = circuit.first_non_finite()
+    if bad is not None and math.isfinite(bad.value) and pull != 1.0:
+        name, pulled = bad.name, bad.grad
+        circuit.backward(1.0)
+        if circuit.first_non_finite() is None:  # finite with a pull of 1: the pull is what overflowed
+            raise ValueError(f"the gradient on wire {name!r} times the pull {pull:g} is {pulled}: try a smaller "
+                             f"--pull")
+        circuit.backward(pull)
+        bad = circuit.first_non_finite()
     if bad is not None:
         raise ValueError(f"the circuit is not finite at this point: wire {bad.name!r} has value {bad.value}, "
                          f"gradient {bad.grad}")
@@ -138,12 +146,13 @@ class GradientChecker:
         self._circuit: Circuit | None = None
         self._lock = threading.Lock()  # one check at a time on the private circuit
 
-    def __call__(self, values, h: float, centered: bool) -> dict | None:
-        """The check at `values`, or None where it cannot be made (a value or a probe that is not finite)."""
+    def __call__(self, values, h: float, centered: bool, pull: float = 1.0) -> dict | None:
+        """The check at `values` (both gradients pull x d output / d input), or None where it cannot be made (a value
+        or a probe that is not finite)."""
         with self._lock:
             if self._circuit is None:
                 self._circuit = build_circuit(self._expression, self._inputs)
             try:
-                return check_circuit(self._circuit, dict(values), h, centered)
+                return check_circuit(self._circuit, dict(values), h, centered, pull)
             except ValueError:
                 return None

@@ -60,16 +60,27 @@ class Trace:
         return {"forward": [s.to_dict() for s in self.forward], "backward": [s.to_dict() for s in self.backward]}
 
 
+def _distinct(names) -> tuple[str, ...]:
+    """Wire labels, told apart where two wires share one (`x*y + x*y` has two wires `x * y`; `max(2, 2)` two
+    constants `2`): the second is `x * y #2`, so a label names one wire in the trace and in its JSON."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return tuple(out)
+
+
 def trace(circuit: Circuit, pull: float = 1.0) -> Trace:
     """Run the circuit forward and backward (pull on the output), recording each gate. Leaves every wire holding
     its value and its gradient, exactly as Circuit.forward() and Circuit.propagate(pull) would."""
     index = {id(u): i for i, u in enumerate(circuit.units)}
-    labels = tuple(u.name for u in circuit.units)
+    labels = _distinct(u.name for u in circuit.units)
     forward = []
     for g in circuit.gates:
         g.forward()
         ins = tuple(index[id(u)] for u in g.inputs)
-        forward.append(ForwardStep(g.utop.name, SYMBOLS.get(g.name, g.name), tuple(labels[i] for i in ins),
+        forward.append(ForwardStep(labels[index[id(g.utop)]], SYMBOLS.get(g.name, g.name), tuple(labels[i] for i in ins),
                                    g.utop.value, index[id(g.utop)], ins))
     for u in circuit.units:
         u.grad = 0.0
@@ -82,8 +93,9 @@ def trace(circuit: Circuit, pull: float = 1.0) -> Trace:
             local[index[id(u)]] = local.get(index[id(u)], 0.0) + d
         g.backward()  # the real accumulation, as the engine always does it
         to = tuple(local)
-        backward.append(BackwardStep(g.utop.name, SYMBOLS.get(g.name, g.name), upstream,
-                                     tuple((labels[i], local[i]) for i in to),
-                                     tuple((labels[i], local[i] * upstream) for i in to), index[id(g.utop)], to))
+        backward.append(BackwardStep(labels[index[id(g.utop)]], SYMBOLS.get(g.name, g.name), upstream,
+                                     tuple((labels[i], local[i] + 0.0) for i in to),  # -0.0 + 0.0 = 0.0
+                                     tuple((labels[i], local[i] * upstream + 0.0) for i in to), index[id(g.utop)],
+                                     to))
     return Trace(pull, tuple(forward), tuple(backward), labels, tuple(u.value for u in circuit.units),
                  tuple(u.grad for u in circuit.units))

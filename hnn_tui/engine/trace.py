@@ -80,7 +80,8 @@ def trace(circuit: Circuit, pull: float = 1.0) -> Trace:
     for g in circuit.gates:
         g.forward()
         ins = tuple(index[id(u)] for u in g.inputs)
-        forward.append(ForwardStep(labels[index[id(g.utop)]], SYMBOLS.get(g.name, g.name), tuple(labels[i] for i in ins),
+        forward.append(ForwardStep(labels[index[id(g.utop)]], SYMBOLS.get(g.name, g.name),
+                                   tuple(labels[i] for i in ins),
                                    g.utop.value, index[id(g.utop)], ins))
     for u in circuit.units:
         u.grad = 0.0

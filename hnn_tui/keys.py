@@ -1,6 +1,6 @@
 """Every key of the app, once: the screens' BINDINGS, the help screen and the README's key table come from here.
 
-    python -m hnn_tui.keys      # prints the README's table (tests/app/test_keys.py keeps the README in step)
+    python -m hnn_tui.keys      # prints the README's tables (tests/app/test_keys.py keeps the README in step)
 """
 from __future__ import annotations
 
@@ -55,6 +55,21 @@ PLAYGROUND = (
     Row("`q` `ctrl+q`", "quit (mid-run too: exit status 0)", (Key("q", "app.quit", "quit"),)),
 )
 
+CIRCUIT = (  # the circuit screen's own keys (panels.circuit), on top of the playground's
+    Row("`up` `down`", "select a wire of the circuit (the ◀ marks it)",
+        (Key("up", "cursor(-1)"), Key("down", "cursor(1)"))),
+    Row("`[` `]`", "nudge the selected input down / up: forward and backward run again (not a step)",
+        (Key("left_square_bracket", "nudge(-1)", "nudge"), Key("right_square_bracket", "nudge(1)"))),
+    Row("`{` `}`", "the nudge's size down / up (1-2-5 steps)",
+        (Key("left_curly_bracket", "nudge_size(False)"), Key("right_curly_bracket", "nudge_size(True)"))),
+    Row("`v`", "type a value for the selected input", (Key("v", "type_value", "value"),)),
+    Row("`p` `P`", "the pull on the output, the gradient backprop starts from: +1, +2, -1, 0 and back / the other way",
+        (Key("p", "pull(1)", "pull"), Key("P", "pull(-1)"))),
+    Row("`w`", "walk through a pass gate by gate: `right` / `left` step forward / back, `w` or `escape` leave",
+        (Key("w", "walk", "walk"), Key("right", "walk_step(1)"), Key("left", "walk_step(-1)"))),
+    Row("`e`", "edit the expression (EXPR; name=value for new inputs)", (Key("e", "edit", "edit"),)),
+)
+
 PICKER = (
     Row("`up` `down`", "choose a scenario"),  # the list's own keys
     Row("`enter`", "open it", (Key("enter", "open"),)),
@@ -80,4 +95,4 @@ def markdown(rows) -> str:
 
 
 if __name__ == "__main__":
-    print(markdown(PLAYGROUND))
+    print(markdown(PLAYGROUND), markdown(CIRCUIT), sep="\n\nOn a circuit, besides:\n\n")

@@ -33,6 +33,13 @@ class Panel(Vertical):
         for h in self.measures.values():
             h.clear()
 
+    def poked(self, snap: Snapshot) -> None:
+        """A snapshot made by poking the lesson (a circuit's input set by hand), not by a step."""
+
+    def back(self) -> bool:
+        """`b` or `escape`: True when the panel took it (to leave a mode of its own), False to leave the screen."""
+        return False
+
     def show(self, snap: Snapshot, settings: Settings, tables: bool, slow: bool = False) -> None:
         """Draw `snap`; `tables`: refresh the number tables too (a run refreshes them less often); `slow`: the link
         is holding frames back, so big pictures may catch up over a few frames instead of in one."""

@@ -6,12 +6,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from ..keys import HELP, PICKER, PLAYGROUND, bindings, markdown
+from ..keys import CIRCUIT, HELP, PICKER, PLAYGROUND, bindings, markdown
 
 TEXT = f"""\
 # hnn-tui keys
 
 {markdown(PLAYGROUND)}
+
+On a circuit, besides:
+
+{markdown(CIRCUIT)}
 
 In the picker: {", ".join(f"{r.shown} {r.does}" for r in PICKER)}.
 

@@ -12,15 +12,17 @@ from textual.reactive import var
 from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
-from ..engine import Diverged, Scenario, Session, Snapshot
+from ..engine import Diverged, Scenario, ScenarioError, Session, Snapshot
 from ..engine.objectives import Interrupted
 from ..engine.runner import SPEEDS, Runner, is_costly, ladder
 from ..keys import PLAYGROUND, bindings
-from ..panels import PANELS, Panel
+from ..panels import PANELS, CircuitPanel, Panel
+from ..panels.circuit import nudged
 from ..widgets.chart_stack import ChartStack
 from ..widgets.status_line import StatusLine
 from ..widgets.title_bar import TitleBar
 from .base import SizedScreen
+from .prompt import Prompt
 
 REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
 TABLE_INTERVAL = 0.25  # number tables change 4 times a second during a run: readable, and a third of the bytes
@@ -181,8 +183,84 @@ class PlaygroundScreen(SizedScreen):
             self.panel.query_one(ChartStack).cycle()
 
     def action_back(self) -> None:
+        if self.panel is not None and self.panel.back():  # e.g. leaving a circuit's walk-through
+            return
         self.running = False
         self.app.back_to_picker()
+
+    # ---- a circuit poked by hand (panels.circuit) --------------------------------------------------
+    def on_circuit_panel_poke(self, message: CircuitPanel.Poke) -> None:
+        value = message.value
+        if message.by is not None:  # from the value now: nudges typed ahead each count
+            value = nudged(self.session.current.values[message.name], message.by)
+        self._poke(message.name, value)
+
+    def _poke(self, name: str, value: float) -> str | None:
+        """Set an input by hand: a snapshot at once (not a step); the refusal's words when there is one."""
+        try:
+            snap = self.session.set_input(name, value)
+        except (ValueError, Diverged) as e:
+            return str(e)
+        if self.panel is not None:
+            self.panel.poked(snap)
+        self._apply(snap, [])
+        self._dirty = True
+        self._redraw()
+        return None
+
+    def on_circuit_panel_ask_value(self, message: CircuitPanel.AskValue) -> None:
+        name = message.name
+        now = self.session.current.values[name]
+
+        def accept(text: str) -> str | None:
+            try:
+                value = float(text)
+            except ValueError:
+                return f"expected a number for {name}, e.g. {now:g}; got {text!r}"
+            return self._poke(name, value)
+
+        self.app.push_screen(Prompt(f"a new value for {name} (now {now:g})", f"{now:g}", accept))
+
+    def on_circuit_panel_pull(self, message: CircuitPanel.Pull) -> None:
+        self.session.set_settings(pull=message.pull)
+        self._settings_changed()
+        self._redraw()
+
+    def on_circuit_panel_ask_expression(self, message: CircuitPanel.AskExpression) -> None:
+        self.app.push_screen(Prompt("a new expression for the circuit; new inputs start at 1, or give them values: "
+                                    "EXPR; a=2, b=-1", self.session.stage.expression, self._replace_expression))
+
+    def _replace_expression(self, text: str) -> str | None:
+        """The circuit `text` in place of this one, at the values on screen, knobs and strategy kept; a refusal
+        (with the column) keeps the old one."""
+        try:
+            fresh = self.session.with_expression(text)
+        except ScenarioError as e:
+            return e.problem
+        self.running = False
+        self._step_after_run = False
+        self.generation += 1
+        old, self.session = self.session, fresh
+        old.interrupt()
+        self.snapshot = self.session.current
+        self.run_worker(self._swap_panel(), exclusive=True, group="panel")
+        return None
+
+    async def _swap_panel(self) -> None:
+        """A new panel for the new stage (its wiring changed), where the old one was."""
+        if self.panel is not None:
+            await self.panel.remove()
+        kind = self.session.lesson_type
+        await self.query_one(".body").mount(PANELS[kind](self.session.stage, kind.output_name, kind.measures,
+                                                         id="panel"))
+        self.query_one(TitleBar).show(self.title, f"{self.sub_title} (edited: {self.session.stage.expression})")
+        self.call_after_refresh(self._show_new_panel)  # once it is laid out: its tables fit the room it got
+
+    def _show_new_panel(self) -> None:
+        snap = self.snapshot
+        self._apply(snap, [snap.sample()])
+        self._dirty = True
+        self._redraw()
 
     def on_unmount(self) -> None:
         """Going back or quitting: a step under way in a worker thread stops at its next forward pass."""
@@ -280,4 +358,4 @@ class PlaygroundScreen(SizedScreen):
     def _show_status(self, status: StatusLine, snap: Snapshot) -> None:
         status.show(snap, self.session.lesson_type.output_name, self.session.controls(), self.session.scenario.steps,
                     self.running, SPEEDS[self.speed], self.steps_per_second, self.session.progress(),
-                    self.app.link.slowed_to() if self.running else None)
+                    self.app.link.slowed_to() if self.running else None, self.session.pokes)

@@ -36,6 +36,7 @@ class ChartStack(Vertical):
         self.first = 0  # the first chart in view when not all fit
         self.fit = len(self.charts)
         self._histories = None
+        self._marks = None
 
     def compose(self) -> ComposeResult:
         yield from self.charts
@@ -60,14 +61,14 @@ class ChartStack(Vertical):
             chart.display = i in shown
         self.query_one(".chart-summary").display = len(shown) < n
         if self._histories is not None:
-            self.show(self._histories)
+            self.show(self._histories, self._marks)
 
-    def show(self, histories) -> None:
-        """Draw each chart in view from its history; summarize the others."""
-        self._histories = histories
+    def show(self, histories, marks=None) -> None:
+        """Draw each chart in view from its history (and its marks: see HistoryChart.show); summarize the others."""
+        self._histories, self._marks = histories, marks
         shown = self.visible()
         for i in shown:
-            self.charts[i].show(histories[i])
+            self.charts[i].show(histories[i], marks[i] if marks else ())
         hidden = [summary(self.charts[i].title, histories[i], self.lower[i])
                   for i in range(len(self.charts)) if i not in shown]
         if hidden:

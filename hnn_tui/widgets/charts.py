@@ -12,6 +12,7 @@ from .repaint import changed_spans
 PLOT_POINTS = 200  # a line chart's build time grows with its points: plot a sample, not the history
 CLIP = 1e12  # plotext's axis arithmetic overflows on values near the float limit
 FRAME_ROWS = 5  # title, the frame's top and bottom, the step labels, the axis name: the rest is the canvas
+MARK, MARKS_SHOWN = "•", 50  # a nudged output on a circuit's chart: its own shape, not only its colour
 MAX_Y_INTERVALS = 6  # at most 7 value labels, however tall the chart
 
 
@@ -94,12 +95,16 @@ class HistoryChart(PlotextPlot):
         self._steps: list[int] = []
         self._values: list[float] = []
         self._clipped = False
+        self._marks: list[tuple[int, float]] = []
         self._picture: tuple | None = None  # ((width, height), rows as Text) of what render() hands out
 
-    def show(self, history) -> None:
+    def show(self, history, marks=()) -> None:
+        """Draw `history` as a line, and `marks` ((step, value) pairs: a circuit's nudged outputs) as MARK points
+        on top, the newest MARKS_SHOWN of them: told from the line by their shape, not only their colour."""
         steps, values = history.sample(PLOT_POINTS)
         clipped = [min(CLIP, max(-CLIP, v)) for v in values]
         self._steps, self._values, self._clipped = steps, clipped, clipped != values
+        self._marks = [(s, min(CLIP, max(-CLIP, v))) for s, v in list(marks)[-MARKS_SHOWN:]]
         size = (self.size.width, self.size.height)
         if self._picture is None or self._picture[0] != size or not self.is_mounted:
             self._picture = None
@@ -123,17 +128,20 @@ class HistoryChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(self.title + (f" (clipped at ±{tick_label(CLIP, CLIP)})" if self._clipped else ""))
+        nudged = f"  ({MARK} nudged)" if self._marks else ""
+        plt.title(self.title + (f" (clipped at ±{tick_label(CLIP, CLIP)})" if self._clipped else "") + nudged)
         plt.xlabel("step")
         steps, values = self._steps, self._values
         if not steps:
             if self.ylim:
                 plt.ylim(*self.ylim)
             return
-        lo, hi = self.ylim or (min(values), max(values))
+        every = values + [v for _, v in self._marks]
+        lo, hi = self.ylim or (min(every), max(every))
         lo, hi, yticks, ylabels = value_axis(lo, hi, self.size.height - FRAME_ROWS, self.ylim is not None)
         columns = self.size.width - max(map(len, ylabels), default=0) - 2  # the value labels, the frame's sides
-        x0, x1, xticks, xlabels = step_axis(steps[0], steps[-1], columns)
+        x0, x1, xticks, xlabels = step_axis(min([steps[0]] + [s for s, _ in self._marks]),
+                                            max([steps[-1]] + [s for s, _ in self._marks]), columns)
         plt.ylim(lo, hi)
         plt.yticks(yticks, ylabels)
         plt.xlim(x0, x1)
@@ -141,6 +149,8 @@ class HistoryChart(PlotextPlot):
         if len(steps) == 1:  # a single point still shows where the run starts
             steps, values = steps * 2, values * 2
         plt.plot(steps, values, marker="braille", color=self.color)
+        if self._marks:
+            plt.scatter([s for s, _ in self._marks], [v for _, v in self._marks], marker=MARK, color="yellow")
 
     def render(self):
         size = (self.size.width, self.size.height)

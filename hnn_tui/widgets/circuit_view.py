@@ -1,5 +1,8 @@
-"""The circuit as a tree of gates and wires: each wire's value and its gradient at that value."""
+"""The circuit as a tree of gates and wires: each wire's value and its gradient at that value; a cursor on one
+wire; and, walking through a pass, only what the pass has computed so far."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -11,45 +14,73 @@ from .repaint import LinesWidget
 VALUE_STYLE = "bold green"
 GRAD_STYLE = "bold magenta"
 GATE_STYLE = "cyan"
+CURSOR_STYLE = "reverse"
 WIDEST_NUMBER = "-1.234e+05"  # what the layout leaves room for, so the panel keeps its width as numbers change
+CURSOR = "  ◀"  # after the selected line: the cursor is not told by its colour alone
+HERE = "  ◀ here"  # after the gate a walk-through is at
 
 
-def render_tree(structure, wires, grads=None, approx: bool = False, max_lines: int = 200) -> Text:
-    """Draw from the output down: each wire 'label = value ∇ grad', each gate's inputs beneath it.
+@dataclass(frozen=True)
+class TreeView:
+    """What the tree shows besides the values: gradients, the cursor, and a walk-through's progress."""
 
-    `wires`: (label, value, ...) per wire; `grads`: one gradient (or None) per wire, or None for none at all;
-    `approx`: the gradients are numerical estimates, marked ∇≈.
-    """
-    made_by = {out: (name, ins) for name, ins, out in structure}
-    mark = " ∇≈ " if approx else " ∇ "
-    text = Text()
-    lines = 0
+    grads: tuple | None = None  # one per wire (None entries show no ∇), or None for none
+    approx: bool = False  # the gradients are numerical estimates: ∇≈
+    cursor: int | None = None  # the selected line of the tree
+    known: frozenset | None = None  # walking forward: the wires computed so far (the rest show `?`)
+    sums: dict = field(default_factory=dict)  # walking backward: wire -> the contributions added so far
+    here: int | None = None  # the wire of the gate the walk is at
+
+
+def tree_lines(structure) -> list[tuple[int, str, bool]]:
+    """The tree from the output down, as (wire, prefix, made by a gate) per line; a wire used twice is listed twice."""
+    made_by = {out: ins for _, ins, out in structure}
+    lines: list[tuple[int, str, bool]] = []
 
     def wire(i: int, prefix: str, branch: str, child_prefix: str):
-        nonlocal lines
-        if lines >= max_lines:
+        if len(lines) >= 200:
             return
-        label, value = wires[i][0], wires[i][1]
-        grad = grads[i] if grads is not None else None
-        text.append(prefix + branch, style="dim")
-        text.append(f"{label} = ")
-        text.append(num(value), style=VALUE_STYLE)
-        if grad is not None:
-            text.append(mark, style=GRAD_STYLE)
-            text.append(num(grad), style=GRAD_STYLE)
-        if i in made_by:
-            name, ins = made_by[i]
-            text.append(f"  ← {SYMBOLS.get(name, name)}", style=GATE_STYLE)
-        text.append("\n")
-        lines += 1
-        if i in made_by:
-            ins = made_by[i][1]
-            for k, j in enumerate(ins):
-                last = k == len(ins) - 1
-                wire(j, prefix + child_prefix, "└─ " if last else "├─ ", "   " if last else "│  ")
+        lines.append((i, prefix + branch, i in made_by))
+        for k, j in enumerate(made_by.get(i, ())):
+            last = k == len(made_by[i]) - 1
+            wire(j, prefix + child_prefix, "└─ " if last else "├─ ", "   " if last else "│  ")
 
     if structure:
         wire(structure[-1][2], "", "", "")
+    return lines
+
+
+def render_tree(structure, wires, grads=None, approx: bool = False, view: TreeView | None = None) -> Text:
+    """Draw from the output down: each wire 'label = value ∇ grad', each gate's inputs beneath it.
+
+    `wires`: (label, value, ...) per wire; `grads`/`approx` as in TreeView (kept for callers that need no more).
+    """
+    view = view or TreeView(grads, approx)
+    gate_of = {out: SYMBOLS.get(name, name) for name, _, out in structure}
+    mark = " ∇≈ " if view.approx else " ∇ "
+    text = Text()
+    for n, (i, prefix, made) in enumerate(tree_lines(structure)):
+        line = Text(prefix, style="dim")
+        label, value = wires[i][0], wires[i][1]
+        line.append(f"{label} = ")
+        known = view.known is None or i in view.known
+        line.append(num(value) if known else "?", style=VALUE_STYLE)
+        parts = view.sums.get(i)
+        grad = view.grads[i] if view.grads is not None else None
+        if parts:  # walking backward: what has been added so far, term by term when more than one
+            shown = " + ".join(num(p) for p in parts) + (f" = {num(sum(parts))}" if len(parts) > 1 else "")
+            line.append(mark + shown, style=GRAD_STYLE)
+        elif grad is not None and view.known is None:
+            line.append(mark + num(grad), style=GRAD_STYLE)
+        if made:
+            line.append(f"  ← {gate_of[i]}", style=GATE_STYLE)
+        if view.here == i:
+            line.append(HERE, style="bold")
+        if view.cursor == n:
+            line.stylize(CURSOR_STYLE)
+            line.append(CURSOR, style="bold")
+        text.append_text(line)
+        text.append("\n")
     text.rstrip()
     return text
 
@@ -58,22 +89,33 @@ def tree_width(structure, labels) -> int:
     """The widest line the tree can have, with room for the widest number on every wire."""
     wires = [(label, 0.0) for label in labels]
     probe = render_tree(structure, wires, [0.0] * len(labels), approx=True)
-    return max((cell_len(line) for line in probe.plain.splitlines()), default=0) + 2 * len(WIDEST_NUMBER)
+    widest = max((cell_len(line) for line in probe.plain.splitlines()), default=0) + 2 * len(WIDEST_NUMBER) + len(HERE)
+    return max(widest, *(cell_len(line) for line in legend(True, 1.5e-12, -1).plain.splitlines()))
 
 
-def legend(approx: bool, h: float | None = None) -> Text:
-    """What the marks mean, and where the gradients come from."""
-    how = f"∇≈ numerical estimate (h {h:g}) on the inputs" if approx else "∇ gradient by backprop"
-    return Text.assemble(("= value", VALUE_STYLE), "  ", (how, GRAD_STYLE), "  ", ("← gate", GATE_STYLE), "\n\n")
+def signed(pull: float) -> str:
+    """A pull as the guide writes it: +1, -1, 0, +2."""
+    return "0" if pull == 0 else f"{pull:+g}"
+
+
+def legend(approx: bool, h: float | None = None, pull: float = 1.0) -> Text:
+    """What the marks mean (two lines, the second saying where the gradients come from and the pull they start
+    from), so the legend fits the tree's width."""
+    how = f"∇≈ numerical, h {h:g}" if approx else "∇ by backprop"
+    return Text.assemble(("= value", VALUE_STYLE), "  ", ("← gate", GATE_STYLE), "  ◀ selected\n",
+                         (f"{how}, pull {signed(pull)}", GRAD_STYLE), "\n")
 
 
 class CircuitView(LinesWidget):
-    """Redraws the tree from a snapshot's values and the gradients at them; the structure is fixed. A new picture
+    """Redraws the tree from a snapshot's values and what to show with them; the structure is fixed. A new picture
     repaints only the cells that changed (a run changes a few numbers a line)."""
 
     def __init__(self, structure, **kwargs):
         super().__init__(**kwargs)
         self.structure = structure
+        self.lines_to_wires = [i for i, _, _ in tree_lines(structure)]
 
-    def show(self, wires, grads, approx: bool = False, h: float | None = None) -> None:
-        self.show_lines((legend(approx, h) + render_tree(self.structure, wires, grads, approx)).split("\n"))
+    def show(self, wires, grads, approx: bool = False, h: float | None = None, view: TreeView | None = None,
+             pull: float = 1.0) -> None:
+        view = view or TreeView(grads, approx)
+        self.show_lines((legend(view.approx, h, pull) + render_tree(self.structure, wires, view=view)).split("\n"))

@@ -23,9 +23,9 @@ def _line(*parts) -> Text:
 
 
 def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress: Progress | None,
-               frames_per_second: float | None = None) -> Text:
-    """Passes spent, and what the session is doing: paused, running (at what rate), working on a long step; and
-    the frame rate when a slow link has lowered it."""
+               frames_per_second: float | None = None, pokes: int = 0) -> Text:
+    """Passes spent, inputs set by hand (not steps, not counted in the passes), and what the session is doing:
+    paused, running (at what rate), working on a long step; and the frame rate when a slow link has lowered it."""
     if snap.diverged:
         return _line((f"{snap.diverged}: press r to reset", "bold red"))
     state = "running" if running else "paused"
@@ -35,8 +35,9 @@ def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress:
         state = (f"working on step {progress.step:,}: {progress.fraction:.0%} "
                  f"({progress.done:,} of {progress.total:,} forward passes)")
     link = f"slow link: {frames_per_second:.0f} frames/s   " if frames_per_second is not None else ""
+    nudges = (("   nudges ", "dim"), (f"{pokes:,}", "bold"), (" (not steps)", "dim")) if pokes else ()
     return _line(("forward passes ", "dim"), (f"{snap.forward_passes:,}", "bold yellow"),
-                 ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"),
+                 ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"), *nudges,
                  "   ", (link, "bold"), (state, "bold cyan" if running or progress else "dim"))
 
 
@@ -54,7 +55,7 @@ def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
 class StatusLine(LinesWidget):
     def show(self, snap: Snapshot, output_name: str, controls: Controls, schedule_steps: int,
              running: bool, speed: int, steps_per_second: float, progress: Progress | None = None,
-             frames_per_second: float | None = None) -> None:
+             frames_per_second: float | None = None, pokes: int = 0) -> None:
         """`speed`: the set steps/s (0 = max); `steps_per_second`: what a run achieves (0 = not measured yet);
         `progress`: the step under way in another thread, if any."""
         line1 = _line(
@@ -63,6 +64,6 @@ class StatusLine(LinesWidget):
             (f"   {output_name} ", "dim"), (num(snap.output, 6), "bold green"),
             *[part for name, value in snap.measures.items()
               for part in ((f"   {name} ", "dim"), (f"{value:.3f}", "bold"))])
-        lines = [line1, state_line(snap, running, steps_per_second, progress, frames_per_second),
+        lines = [line1, state_line(snap, running, steps_per_second, progress, frames_per_second, pokes),
                  controls_line(controls, schedule_steps, speed)]
         self.show_lines(lines)

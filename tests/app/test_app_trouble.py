@@ -19,9 +19,9 @@ def plotted(monkeypatch):
     seen = []
     real = HistoryChart.show
 
-    def spy(self, history):
+    def spy(self, history, marks=()):
         seen.extend(history.values)
-        return real(self, history)
+        return real(self, history, marks)
 
     monkeypatch.setattr(HistoryChart, "show", spy)
     return seen

@@ -54,7 +54,7 @@ async def test_after_a_numerical_step_the_inputs_show_its_estimate_marked_as_suc
         assert set(grads) == set("abcxy")  # only the inputs: the numerical gradient probes no inner wire
         for name in "abcxy":
             assert grads[name] == ("∇≈", rows[name][3]), name  # the table's numerical column
-        assert "∇≈ numerical estimate (h 0.0001) on the inputs" in str(app.screen.query_one(CircuitView).render())
+        assert "∇≈ numerical, h 0.0001, pull +1" in str(app.screen.query_one(CircuitView).render())
         assert "forward passes 6   backward passes 0" in status_text(app)
 
 

@@ -6,6 +6,7 @@ from helpers import ROOT
 
 from hnn_tui import keys
 from hnn_tui.app import HnnApp
+from hnn_tui.panels import CircuitPanel
 from hnn_tui.screens.help import TEXT as HELP_TEXT
 from hnn_tui.screens.help import HelpScreen
 from hnn_tui.screens.picker import PickerScreen, ScenarioList
@@ -14,16 +15,19 @@ from hnn_tui.screens.playground import PlaygroundScreen
 
 def test_the_readme_shows_the_keys_table():
     readme = (ROOT / "README.md").read_text()
-    assert keys.markdown(keys.PLAYGROUND) in readme, "update the README's key table: python -m hnn_tui.keys"
+    for rows in (keys.PLAYGROUND, keys.CIRCUIT):
+        assert keys.markdown(rows) in readme, "update the README's key tables: python -m hnn_tui.keys"
 
 
 def test_the_help_screen_shows_the_same_table():
     assert keys.markdown(keys.PLAYGROUND) in HELP_TEXT
+    assert keys.markdown(keys.CIRCUIT) in HELP_TEXT
     for row in keys.PICKER:
         assert f"{row.shown} {row.does}" in HELP_TEXT
 
 
-@pytest.mark.parametrize("owner,table", [(PlaygroundScreen, keys.PLAYGROUND), (PickerScreen, keys.PICKER),
+@pytest.mark.parametrize("owner,table", [(PlaygroundScreen, keys.PLAYGROUND), (CircuitPanel, keys.CIRCUIT),
+                                         (PickerScreen, keys.PICKER),
                                          (ScenarioList, keys.LIST), (HelpScreen, keys.HELP), (HnnApp, keys.APP)])
 def test_every_binding_comes_from_the_table_and_has_its_action(owner, table):
     flat = [k for r in table for k in (r.keys if isinstance(r, keys.Row) else (r,))]
@@ -40,3 +44,13 @@ def test_every_key_the_help_names_is_bound():
     bound = {name for b in PlaygroundScreen.BINDINGS for name in b.key.split(",")} | {"ctrl+q"}
     names = {"-": "minus", "+": "plus", ",": "comma", ".": "full_stop", "?": "question_mark"}
     assert {names.get(s, s) for s in shown} <= bound
+
+
+def test_every_circuit_key_the_help_names_is_bound():
+    shown = {part.strip("`") for r in keys.CIRCUIT for part in r.shown.split()}
+    bound = {name for b in CircuitPanel.BINDINGS for name in b.key.split(",")}
+    names = {"[": "left_square_bracket", "]": "right_square_bracket", "{": "left_curly_bracket",
+             "}": "right_curly_bracket"}
+    assert {names.get(s, s) for s in shown} <= bound
+    playground = {name for b in PlaygroundScreen.BINDINGS for name in b.key.split(",")}
+    assert not bound & playground, "a circuit key hides a playground key"

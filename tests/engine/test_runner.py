@@ -130,3 +130,12 @@ n = 60
     s.set_strategy("analytic")
     assert not is_costly(s)
     assert not is_costly(Session(load_scenario("neural_net"), "numerical"))
+
+
+def test_the_h_ladder_reaches_round_off():
+    # the README: on neuron (forward difference) the error falls to ~1e-7 at h = 1e-7, then round-off takes over
+    from hnn_tui.engine.gradcheck import gradient_check
+    assert LADDER[0] == 1e-12 and ladder(2e-12, False) == 1e-12
+    err = {h: gradient_check("sigmoid(a*x + b*y + c)", dict(a=1, b=2, c=-3, x=-1, y=3), h, centered=False)
+           ["max_rel_error"] for h in (1e-4, 1e-7, 1e-9, 1e-12)}
+    assert [f"{err[h]:.1e}" for h in (1e-4, 1e-7, 1e-9, 1e-12)] == ["1.1e-04", "1.1e-07", "2.3e-06", "1.4e-03"]

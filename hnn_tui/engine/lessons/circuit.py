@@ -88,6 +88,10 @@ def edited(spec: CircuitSpec, text: str, values: dict[str, float]) -> CircuitSpe
         names = list(build_circuit(expression).inputs)
     except ExpressionError as e:
         raise ScenarioError("the new expression", "", str(e)) from None
+    stray = [n for n in given if n not in names]
+    if stray:
+        raise ScenarioError("the new expression", "", f"{stray[0]} is not an input of {expression.strip()!r}; "
+                            f"expected values for its inputs ({', '.join(names)})")
     old_wires = dict(spec.wires)
     table = {"expression": expression,
              "inputs": {n: given.get(n, values.get(n, 1.0)) for n in names},
@@ -155,7 +159,7 @@ class CircuitStage:
     structure: tuple[tuple[str, tuple[int, ...], int], ...]  # (gate, its input wires, its output wire)
     wire_grads: Callable[..., tuple[float, ...] | None]  # (values, pull) -> pull x d(output)/d(wire), every wire
     trace: Callable[..., Trace]  # (values, pull) -> the passes gate by gate, for the walk-through
-    check_gradient: Callable[..., dict | None]  # (values, h, centered) -> gradcheck.check_circuit's result or None
+    check_gradient: Callable[..., dict | None]  # (values, h, centered, pull) -> check_circuit's result, or None
 
 
 class CircuitLesson(Lesson):

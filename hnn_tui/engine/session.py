@@ -53,8 +53,9 @@ def _check_strategy(name: str) -> str:
 class Session:
     """Scenario -> lesson (engine objects) -> step() -> Snapshot. One training loop for CLI, UI and tests."""
 
-    def __init__(self, scenario: Scenario, strategy: str | None = None):
+    def __init__(self, scenario: Scenario, strategy: str | None = None, origin: Scenario | None = None):
         self.scenario = scenario
+        self.origin = origin or scenario  # the scenario as loaded: r goes back to it after an edit or a knob
         self._strategy = _check_strategy(strategy or scenario.strategy)
         self._settings = scenario.settings
         self._controls = threading.Lock()  # guards the (strategy, settings) pair; held for an instant
@@ -136,14 +137,20 @@ class Session:
 
     def set_input(self, name: str, value: float) -> Snapshot:
         """Poke an input (a circuit's): forward (and the display's backward) run again at once; not a step, nothing
-        counted in the passes. ValueError for an unknown input or a value that is not finite."""
+        counted in the passes. ValueError for an unknown input, a value that is not finite, or one that makes a wire
+        not finite (the input keeps its value)."""
         with self._stepping:
             if self.current.diverged:
                 raise Diverged(self.current.diverged)
+            before = self.current.values[name]
             self.lesson.set_input(name, value)
+            snap = self._snapshot(None, self._strategy, wire_grads=False)
+            if snap.diverged:  # refused, not taken: the circuit stays where it was, and can still be poked
+                self.lesson.set_input(name, before)
+                raise ValueError(f"{name} = {value:g} is refused: {snap.diverged.split(': ', 1)[1]} there")
             self.pokes += 1
-            self.current = self._snapshot(None, self._strategy, wire_grads=False)
-            return self.current
+            self.current = snap
+            return snap
 
     def with_expression(self, text: str) -> Session:
         """A new session on the circuit `text` (see lessons.circuit.edited), at this one's values, strategy and
@@ -151,7 +158,7 @@ class Session:
         spec = edited(self.scenario.spec, text, dict(self.current.values))
         scenario = replace(self.scenario, spec=spec)
         check_start(scenario)
-        fresh = Session(scenario, self._strategy)
+        fresh = Session(scenario, self._strategy, self.origin)
         fresh._settings = self._settings
         return fresh
 
@@ -159,8 +166,8 @@ class Session:
         """A new session at the scenario's start, as loaded, or with this one's strategy and settings; this one is
         untouched (a step under way on it can be dropped with interrupt())."""
         if not keep_controls:
-            return Session(self.scenario)
-        fresh = Session(self.scenario, self._strategy)
+            return Session(self.origin)
+        fresh = Session(self.scenario, self._strategy, self.origin)
         fresh._settings = self._settings
         return fresh
 

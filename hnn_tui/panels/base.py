@@ -36,6 +36,10 @@ class Panel(Vertical):
     def poked(self, snap: Snapshot) -> None:
         """A snapshot made by poking the lesson (a circuit's input set by hand), not by a step."""
 
+    def changed(self) -> str:
+        """What the title says when the lesson is not the scenario as loaded."""
+        return "changed"
+
     def back(self) -> bool:
         """`b` or `escape`: True when the panel took it (to leave a mode of its own), False to leave the screen."""
         return False

@@ -25,7 +25,7 @@ from ..engine.runner import ladder
 from ..keys import CIRCUIT, bindings
 from ..widgets.chart_stack import ChartStack
 from ..widgets.charts import HistoryChart
-from ..widgets.circuit_view import CircuitView, TreeView, tree_width
+from ..widgets.circuit_view import CircuitView, TreeView, is_constant, tree_width
 from ..widgets.number_tables import GradCheckTable
 from ..widgets.walk import explain, last_position, tree_view
 from .base import Panel
@@ -104,10 +104,17 @@ class CircuitPanel(Panel):
 
     def on_resize(self) -> None:
         self.query_one(GradCheckTable).refit()
+        self._show_keys()
+        self._redraw()  # the tree's window follows the height it now has
 
     def clear(self) -> None:
+        """r and R: the histories, the nudges, the nudge's size and the walk start again."""
         super().clear()
         self.nudges.clear()
+        self.nudge_size = NUDGE_SIZE
+        if self.walk is not None:
+            self.action_walk()
+        self._show_keys()
 
     def poked(self, snap) -> None:
         """A snapshot made by a nudge or a typed value (not a step): a point on the chart, marked as such."""
@@ -130,15 +137,14 @@ class CircuitPanel(Panel):
         name = self.selected_input()
         if name is None:
             label = self.stage.labels[self.selected()]
-            self.app.notify(f"{label} is computed by a gate: select an input (up/down) to change it",
-                            severity="warning", timeout=4)
+            what = "a constant of the expression" if is_constant(label) else "computed by a gate"
+            self.app.notify(f"{label} is {what}: select an input (up/down) to change it", severity="warning",
+                            timeout=4)
         return name
 
     def action_cursor(self, by: int) -> None:
         self.cursor = max(0, min(len(self.view.lines_to_wires) - 1, self.cursor + by))
-        self.view.scroll_to(y=max(0, self.cursor + 2 - self.view.scrollable_content_region.height // 2),
-                            animate=False)  # 2: the legend's lines above the tree
-        self._redraw()
+        self._redraw()  # the tree's window follows the cursor
 
     def action_nudge(self, way: int) -> None:
         name = self._needs_input()
@@ -165,7 +171,8 @@ class CircuitPanel(Panel):
         self.walk = 0 if self.walk is None else None
         self.set_class(self.walk is not None, "-walking")
         self._show_keys()
-        self._redraw()
+        if self._shown is not None:
+            self.show(*self._shown, tables=True)
 
     def action_walk_step(self, by: int) -> None:
         if self.walk is None or self._shown is None:
@@ -173,6 +180,9 @@ class CircuitPanel(Panel):
         end = last_position(self.stage.trace(self._shown[0].values, self._shown[1].pull))
         self.walk = max(0, min(end, self.walk + by))
         self._redraw()
+
+    def changed(self) -> str:
+        return f"edited: {self.stage.expression}"
 
     def back(self) -> bool:
         """b or escape: leave the walk first; only then leave the screen."""
@@ -183,11 +193,20 @@ class CircuitPanel(Panel):
 
     def _show_keys(self) -> None:
         if self.walk is not None:
-            text = "walking through a pass:  → next gate   ← back   w or escape: leave the walk"
+            items = ["walking through a pass:", "→ next gate", "← back", "w or escape: leave the walk"]
         else:
-            text = (f"↑↓ select a wire   [ ] nudge an input by {self.nudge_size:g}   {{ }} nudge size"
-                    f"   v type a value   p P pull   w walk through a pass   e edit")
-        self.query_one("#circuit-keys", Static).update(Text(text, style="dim"))
+            items = ["↑↓ select a wire", f"[ ] nudge an input by {self.nudge_size:g}", "{ } nudge size",
+                     "v type a value", "p P pull", "w walk through a pass", "e edit"]
+        box = self.query_one("#circuit-keys", Static)
+        width = box.content_size.width or self.app.size.width - 2
+        lines = [""]
+        for item in items:  # a narrow terminal wraps between items, never inside one
+            joined = f"{lines[-1]}   {item}" if lines[-1] else item
+            if len(joined) <= width or not lines[-1]:
+                lines[-1] = joined
+            else:
+                lines.append(item)
+        box.update(Text("\n".join(lines), style="dim"))
 
     # ---- drawing ------------------------------------------------------------------------------
     def _redraw(self) -> None:
@@ -197,6 +216,10 @@ class CircuitPanel(Panel):
     def show(self, snap, settings, tables, slow=False) -> None:
         self._shown = (snap, settings)
         values, pull = snap.values, settings.pull
+        approx = snap.strategy == "numerical"
+        check = self.stage.check_gradient(values, settings.h, settings.centered, pull) if approx or tables else None
+        if tables:  # the check runs on the engine's own copy of the circuit: not the strategy's cost
+            self.query_one(GradCheckTable).show(values, check, settings.centered)
         if self.walk is not None:  # the pass at the values on screen, as far as the walk has gone
             walked = self.stage.trace(values, pull)
             self.walk = min(self.walk, last_position(walked))
@@ -204,15 +227,10 @@ class CircuitPanel(Panel):
                            view=tree_view(walked, self.walk, self.cursor))
             self.query_one("#walk", Static).update(explain(walked, self.walk))
         else:
-            approx = snap.strategy == "numerical"
-            check = self.stage.check_gradient(values, settings.h, settings.centered, pull) if approx or tables \
-                else None
             if approx:  # the numerical estimate on the inputs it probes; inner wires have none
                 estimate = check["numerical"] if check else {}
                 grads = tuple(estimate.get(label) for label, *_ in snap.detail.wires)
             else:
                 grads = self.stage.wire_grads(values, pull)
             self.view.show(snap.detail.wires, grads, approx, settings.h, TreeView(grads, approx, self.cursor), pull)
-            if tables:  # the check runs on the engine's own copy of the circuit: not the strategy's cost
-                self.query_one(GradCheckTable).show(values, check)
         self.query_one(ChartStack).show([self.outputs], [self.nudges])

@@ -138,7 +138,7 @@ class PickerScreen(SizedScreen):
         else:
             sc = e.scenario
             where = "bundled" if e.ref == sc.name else sc.source
-            meta = f"{sc.kind} · starts with {sc.strategy} · {sc.steps} steps · {where}"
+            meta = f"{sc.kind} · starts with {sc.strategy} · {sc.steps:,} step{'' if sc.steps == 1 else 's'} · {where}"
             box.update(Text.assemble((sc.title, "bold"), "\n", (meta, "dim"), "\n\n", unwrap(sc.description)))
 
     def _open(self, index: int) -> None:

@@ -168,14 +168,22 @@ class PlaygroundScreen(SizedScreen):
 
     def action_reset(self, keep_controls: bool = False) -> None:
         """Back to the start: as loaded (knobs and strategy too), or with the knobs and strategy as set now."""
+        self._replace_session(self.session.restarted(keep_controls))
+
+    def _replace_session(self, fresh: Session) -> None:
+        """`fresh` in place of the session: a reset, an edited circuit. The run stops; a step still under way on the
+        old session is abandoned, not waited for. A new scenario (other wiring) gets a new panel."""
         self.running = False
         self._step_after_run = False
-        self.generation += 1  # a step still under way on the old session is abandoned, not waited for
-        old, self.session = self.session, self.session.restarted(keep_controls)
+        self.generation += 1
+        old, self.session = self.session, fresh
         old.interrupt()
+        self.snapshot = snap = fresh.current
+        if fresh.scenario is not old.scenario:
+            self.run_worker(self._swap_panel(), exclusive=True, group="panel")
+            return
         if self.panel is not None:
             self.panel.clear()
-        self.snapshot = snap = self.session.current
         self._apply(snap, [snap.sample()])
 
     def action_cycle_charts(self) -> None:
@@ -219,7 +227,7 @@ class PlaygroundScreen(SizedScreen):
                 return f"expected a number for {name}, e.g. {now:g}; got {text!r}"
             return self._poke(name, value)
 
-        self.app.push_screen(Prompt(f"a new value for {name} (now {now:g})", f"{now:g}", accept))
+        self.app.push_screen(Prompt(f"a new value for {name} (now {now:g})", f"{now:g}", accept, select=True))
 
     def on_circuit_panel_pull(self, message: CircuitPanel.Pull) -> None:
         self.session.set_settings(pull=message.pull)
@@ -237,13 +245,7 @@ class PlaygroundScreen(SizedScreen):
             fresh = self.session.with_expression(text)
         except ScenarioError as e:
             return e.problem
-        self.running = False
-        self._step_after_run = False
-        self.generation += 1
-        old, self.session = self.session, fresh
-        old.interrupt()
-        self.snapshot = self.session.current
-        self.run_worker(self._swap_panel(), exclusive=True, group="panel")
+        self._replace_session(fresh)
         return None
 
     async def _swap_panel(self) -> None:
@@ -251,9 +253,10 @@ class PlaygroundScreen(SizedScreen):
         if self.panel is not None:
             await self.panel.remove()
         kind = self.session.lesson_type
-        await self.query_one(".body").mount(PANELS[kind](self.session.stage, kind.output_name, kind.measures,
-                                                         id="panel"))
-        self.query_one(TitleBar).show(self.title, f"{self.sub_title} (edited: {self.session.stage.expression})")
+        panel = PANELS[kind](self.session.stage, kind.output_name, kind.measures, id="panel")
+        await self.query_one(".body").mount(panel)
+        changed = self.session.scenario is not self.session.origin
+        self.query_one(TitleBar).show(self.title, self.sub_title + (f" ({panel.changed()})" if changed else ""))
         self.call_after_refresh(self._show_new_panel)  # once it is laid out: its tables fit the room it got
 
     def _show_new_panel(self) -> None:

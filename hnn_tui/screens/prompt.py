@@ -16,14 +16,16 @@ class Prompt(ModalScreen):
 
     BINDINGS = [Binding("escape", "dismiss_none", "cancel")]
 
-    def __init__(self, question: str, text: str, accept: Callable[[str], str | None]):
+    def __init__(self, question: str, text: str, accept: Callable[[str], str | None], select: bool = False):
+        """`select`: the text starts selected, so typing replaces it (a value); else the cursor is at its end (an
+        expression to edit)."""
         super().__init__()
-        self.question, self.text, self.accept = question, text, accept
+        self.question, self.text, self.accept, self.select = question, text, accept, select
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
             yield Static(self.question, id="prompt-question")
-            yield Input(self.text, id="prompt-input", select_on_focus=False)
+            yield Input(self.text, id="prompt-input", select_on_focus=self.select)
             yield Static("enter: take it · escape: leave it as it was", id="prompt-error")
 
     def on_mount(self) -> None:

@@ -136,6 +136,8 @@ class HistoryChart(PlotextPlot):
             if self.ylim:
                 plt.ylim(*self.ylim)
             return
+        latest = dict(self._marks)  # the line goes through the last nudge at a step: where the next step starts
+        values = [latest.get(s, v) for s, v in zip(steps, values)]
         every = values + [v for _, v in self._marks]
         lo, hi = self.ylim or (min(every), max(every))
         lo, hi, yticks, ylabels = value_axis(lo, hi, self.size.height - FRAME_ROWS, self.ylim is not None)

@@ -32,6 +32,16 @@ class TreeView:
     here: int | None = None  # the wire of the gate the walk is at
 
 
+def is_constant(label: str) -> bool:
+    """A number in the expression (`2`; `2 #3` in a trace, the third wire labelled 2): it has a value, and a
+    gradient nobody uses, so none is shown."""
+    try:
+        float(label.split(" #")[0])
+    except ValueError:
+        return False
+    return True
+
+
 def tree_lines(structure) -> list[tuple[int, str, bool]]:
     """The tree from the output down, as (wire, prefix, made by a gate) per line; a wire used twice is listed twice."""
     made_by = {out: ins for _, ins, out in structure}
@@ -70,7 +80,7 @@ def render_tree(structure, wires, grads=None, approx: bool = False, view: TreeVi
         if parts:  # walking backward: what has been added so far, term by term when more than one
             shown = " + ".join(num(p) for p in parts) + (f" = {num(sum(parts))}" if len(parts) > 1 else "")
             line.append(mark + shown, style=GRAD_STYLE)
-        elif grad is not None and view.known is None:
+        elif grad is not None and view.known is None and not is_constant(label):
             line.append(mark + num(grad), style=GRAD_STYLE)
         if made:
             line.append(f"  ← {gate_of[i]}", style=GATE_STYLE)
@@ -108,14 +118,37 @@ def legend(approx: bool, h: float | None = None, pull: float = 1.0) -> Text:
 
 class CircuitView(LinesWidget):
     """Redraws the tree from a snapshot's values and what to show with them; the structure is fixed. A new picture
-    repaints only the cells that changed (a run changes a few numbers a line)."""
+    repaints only the cells that changed (a run changes a few numbers a line). A tree taller than the view shows a
+    window of it that keeps the cursor (or the walk's gate) in sight, with how many lines lie above and below."""
 
     def __init__(self, structure, **kwargs):
         super().__init__(**kwargs)
         self.structure = structure
         self.lines_to_wires = [i for i, _, _ in tree_lines(structure)]
+        self.top = 0  # the first tree line in view
 
     def show(self, wires, grads, approx: bool = False, h: float | None = None, view: TreeView | None = None,
              pull: float = 1.0) -> None:
         view = view or TreeView(grads, approx)
-        self.show_lines((legend(view.approx, h, pull) + render_tree(self.structure, wires, view=view)).split("\n"))
+        tree = list(render_tree(self.structure, wires, view=view).split("\n"))
+        focus = view.cursor or 0
+        if view.here is not None:
+            focus = self.lines_to_wires.index(view.here)
+        self.show_lines(list(legend(view.approx, h, pull).split("\n"))[:2] + self.window(tree, focus))
+
+    def window(self, tree: list[Text], focus: int) -> list[Text]:
+        """The lines that fit the view's height, `focus` among them and not at the very edge (a line of ⋮ above
+        or below says how many more there are)."""
+        room = max(3, self.content_size.height - 2)  # the legend's two lines
+        if len(tree) <= room:
+            self.top = 0
+            return tree
+        top = min(self.top, focus - 1)  # the focus below the first line (which may say what lies above) ...
+        top = max(top, focus - room + 2)  # ... and above the last
+        self.top = top = max(0, min(top, len(tree) - room))
+        shown = tree[top: top + room]
+        if top > 0:
+            shown[0] = Text(f"⋮ {top + 1} more above (↑)", style="dim")
+        if top + room < len(tree):
+            shown[-1] = Text(f"⋮ {len(tree) - top - room + 1} more below (↓)", style="dim")
+        return shown

@@ -115,10 +115,14 @@ class GradCheckTable(Static):
     def on_mount(self) -> None:
         self.border_title = "gradient check here (not counted)"
 
-    def show(self, values, check: dict | None) -> None:
-        """`check`: the engine's gradient check at `values` (None where it cannot be made)."""
+    def show(self, values, check: dict | None, centered: bool = True) -> None:
+        """`check`: the engine's gradient check at `values` (None where it cannot be made), made with a centered
+        or a forward difference (the note at a kink says which)."""
         self._shown = (dict(values), check)
+        self.centered = centered
         self._draw()
+
+    centered = True
 
     def on_resize(self) -> None:
         self._draw()
@@ -135,8 +139,10 @@ class GradCheckTable(Static):
         text = Text("\n".join(grad_check_lines(values, check, room)))
         kinks = (check or {}).get("kinks")
         if kinks:
-            text.append(f"\nat a kink ({'; '.join(kinks)}): backprop gives one valid subgradient, the centered "
-                        "difference averages both sides", style="yellow")
+            how = "the centered difference averages both sides" if self.centered else \
+                "the forward difference takes the slope on the side it probes (x + h)"
+            text.append(f"\nat a kink ({'; '.join(kinks)}): backprop gives one valid subgradient, {how}",
+                        style="yellow")
         # It is as wide and as tall as its lines. So that a run does not lay the screen out again (and send all of
         # it) each time a number gains a digit, its lines are padded to the widest they have been for this room.
         width = max(len(ln) for ln in text.plain.splitlines())

@@ -234,3 +234,96 @@ async def test_typing_a_value():
         assert isinstance(app.screen, PlaygroundScreen)
         assert app.screen.session.current.values["x"] == 2.5
         assert tree(app) == fresh_pass(*TWO_GATES[:1], {"x": 2.5, "y": 5, "z": -4}, TWO_GATES[1])
+
+
+async def test_a_tall_tree_follows_the_cursor_and_the_walk():
+    app = HnnApp("svm_cost")  # 58 tree lines: more than 40 rows hold
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["down"] * 30)
+        await pilot.pause()
+        text = str(app.screen.query_one(CircuitView).render())
+        assert "◀" in text and "more above (↑)" in text and "more below (↓)" in text
+        view = app.screen.query_one(CircuitView)
+        assert len(text.splitlines()) <= view.content_size.height
+        await pilot.press("w", *["right"] * 33)  # deep in the backward pass: its gate is in view
+        await pilot.pause()
+        assert "◀ here" in str(view.render())
+
+
+async def test_the_table_follows_a_nudge_taken_during_a_walk():
+    app = HnnApp("two_gates")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w", "right_square_bracket")
+        await pilot.pause()
+        rows = {r.split()[0]: r.split() for r in str(app.screen.query_one("#inputs").render()).splitlines()[1:]}
+        assert rows["x"][1] == "-1.9000"
+        await pilot.press("w")
+        await pilot.pause()
+        assert tree(app)["x"] == ("-1.9000", "-4")
+
+
+async def test_a_value_that_breaks_the_circuit_is_refused_and_the_circuit_stays():
+    app = HnnApp("sigmoid_long_way")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        prompt = app.screen
+        prompt.query_one(Input).value = "-710"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is prompt
+        assert "refused: wire 'exp(-x)' has value inf there" in str(prompt.query_one("#prompt-error").render())
+        await pilot.press("escape", "right_square_bracket")
+        await pilot.pause()
+        assert app.screen.session.current.values["x"] == 3.1 and not app.screen.snapshot.diverged
+
+
+async def test_a_constant_is_not_an_input(notices):
+    app = HnnApp("backward_flow")  # (x*y + max(z, w)) * 2: the line after q is the constant 2
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lines = app.screen.query_one(CircuitView).lines_to_wires
+        labels = app.screen.session.stage.labels
+        target = next(n for n, i in enumerate(lines) if labels[i] == "2")
+        await pilot.press(*["up"] * 20, *["down"] * target, "right_square_bracket")
+        await pilot.pause()
+        assert any("2 is a constant of the expression" in n for n in notices)
+        assert "∇" not in next(ln for ln in str(app.screen.query_one(CircuitView).render()).splitlines()
+                               if ln.rstrip(" ◀").endswith("2 = 2"))
+
+
+async def test_the_line_starts_a_step_from_where_the_nudges_left_the_output(monkeypatch):
+    from plotext._figure import _figure_class as Plot
+    seen = {}
+    real = Plot.plot
+
+    def spy(self, *args, **kwargs):
+        seen["line"] = list(zip(*args[:2]))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Plot, "plot", spy)
+    app = HnnApp("two_gates")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket", "right_square_bracket", "s")
+        await pilot.pause()
+        (s0, v0), (s1, v1) = seen["line"]
+        assert (s0, round(v0, 9)) == (0, -12.8) and s1 == 1 and v1 > v0  # the step went up from -12.8
+
+
+async def test_r_undoes_an_edit_and_the_nudge_size_R_keeps_the_edited_circuit():
+    app = HnnApp("two_gates")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_curly_bracket", "right_square_bracket", "e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "x*y + x"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("R")
+        await pilot.pause()
+        assert screen.session.stage.expression == "x*y + x" and screen.session.current.values["x"] == -1.8
+        await pilot.press("r")
+        await pilot.pause()
+        assert screen.session.stage.expression == "(x + y) * z" and screen.session.current.values["x"] == -2
+        assert screen.panel.nudge_size == 0.1

@@ -7,6 +7,7 @@ from typing import Protocol
 import numpy as np
 
 from .circuit import Circuit
+from .inside import ForcePoint, Inside, hidden_reader, record_pull
 
 LOSSES = ("hinge", "squared_hinge")
 NEVER = threading.Event()  # an objective's `stop` until a session gives it one: never set
@@ -103,6 +104,8 @@ class ClassifierObjective:
         self.forward_passes = self.backward_passes = 0
         self.stop = NEVER
         self._reg_idx = [model.params.index(p) for p in model.regularized]
+        self._hidden = hidden_reader(model)
+        self.inside: Inside | None = None  # what the last pull() did; the lesson resets it before every step
 
     def get(self):
         return self.model.get()
@@ -123,19 +126,26 @@ class ClassifierObjective:
         return -(total / len(self.batch) + 0.5 * self.reg * spring)
 
     def pull(self) -> list[float]:
-        """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w."""
-        m, n, stop = self.model, len(self.batch), self.stop
+        """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w. What it did is
+        left in `inside` (see inside.Inside): the batch's scores and pulls, and the data and spring parts."""
+        m, n, stop, labels = self.model, len(self.batch), self.stop, self.labels
         m.zero_grad()
+        rows = []
         for i in self.batch:
             if stop.is_set():
                 raise Interrupted
             x, y = self.points[i]
             score = m.score(x, y)
-            m.backward(hinge_pull(score, self.labels[i], self.loss))  # the grads add up over the batch
+            pull = hinge_pull(score, labels[i], self.loss)  # -d loss / d score: the force spec on the score
+            m.backward(pull)  # the grads add up over the batch: d/dp += pull * d score / dp
+            rows.append(ForcePoint(i, (x, y), labels[i], score, pull))
+        hidden = self._hidden() if n == 1 else None  # the model still holds the one point's forward pass
         self.forward_passes += n
         self.backward_passes += n
-        grads = [g / n for g in m.grads()]
-        params = m.get()
+        data = [g / n for g in m.grads()]  # the mean over the batch
+        grads, spring, params = list(data), [0.0] * len(data), m.get()
         for j in self._reg_idx:
-            grads[j] += -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
+            spring[j] = -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
+            grads[j] += spring[j]  # g/n + (-reg*w), the very sum data_pull + spring_pull
+        self.inside = record_pull(self.names, rows, data, spring, hidden)
         return grads

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from .knobs import LADDER
 from .session import Session
 from .snapshot import Snapshot
 
@@ -16,10 +17,6 @@ REPORT_INTERVAL = 0.05  # a run reports at most 20 times a second
 UI_SHARE = 0.03  # at full speed the run pauses this long after each report: the GIL goes to the UI thread
 CATCH_UP = 0.1  # after a stall, a run at a set speed catches up at most this many seconds' worth of steps
 COSTLY_STEP = 100_000  # forward passes x parameters above which a single step is too slow for the UI thread
-# 1-2-5 values for the knobs, from 1e-12: h that small shows round-off (the check's error grows again as h shrinks)
-LADDER = tuple(m * 10.0**e for e in range(-12, 3) for m in (1, 2, 5))
-
-
 def ladder(value: float, up: bool) -> float:
     """The next 1-2-5 value above or below `value`."""
     if up:

@@ -13,12 +13,14 @@ import time
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from . import knobs
 from .lessons import Lesson, lesson_for
 from .lessons.base import first_non_finite
 from .lessons.circuit import edited
 from .scenario import Scenario, check_start
 from .snapshot import Diverged, Snapshot
 from .strategies import STRATEGIES, Settings
+from .table import ScenarioError
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Session:
         self._stepping = threading.Lock()  # one step (or reset) at a time
         self._stop = threading.Event()  # set by interrupt(): the objective refuses its next forward pass
         self.pokes = 0  # inputs set by hand since the start: not steps, not counted in the passes
+        self.data: knobs.Data | None = None  # a classifier's data as the knobs last drew it (None: the file's)
         self._under_way: tuple | None = None  # (step, started, strategy, settings, forward passes before it)
         self.reset()
 
@@ -162,6 +165,39 @@ class Session:
         fresh._settings = self._settings
         return fresh
 
+    def retuned(self, knob: str, up: bool = True) -> Snapshot:
+        """A classifier's live knob (engine.knobs.LIVE: the spring, the loss, the batch) turned one notch: the same
+        parameters, the next step uses it; the cost is measured again at once (not a step, nothing counted)."""
+        with self._stepping:
+            if self.current.diverged:
+                raise Diverged(self.current.diverged)
+            spec = knobs.live(self.scenario.spec, knob, up)
+            self.lesson.retune(spec)
+            self.scenario = replace(self.scenario, spec=spec)
+            self.current = self._snapshot(None, self._strategy, wire_grads=False)
+            return self.current
+
+    def rebuilt(self, knob: str, up: bool = True) -> tuple[Session, str]:
+        """A new session with a knob that rebuilds the lesson turned one notch (engine.knobs.rebuilt, or "seed":
+        the next seed, so a new random start and other sampled points), its strategy and settings kept: (the
+        session, what changed in words). ValueError when this lesson has no such knob, or the result is refused."""
+        scenario, data = self.scenario, self.data
+        if knob == "seed":
+            scenario, what = replace(scenario, seed=scenario.seed + 1), f"seed {scenario.seed + 1}"
+        else:
+            own = (self.origin.spec.points, self.origin.spec.labels) if self.origin.spec.dataset == knobs.INLINE \
+                else None
+            spec, data, what = knobs.rebuilt(scenario.spec, knobs.data_of(scenario.spec, data), own, knob, up)
+            scenario = replace(scenario, spec=spec)
+        try:
+            check_start(scenario)
+        except ScenarioError as e:
+            raise ValueError(e.problem) from None
+        fresh = Session(scenario, self._strategy, self.origin)
+        fresh._settings = self._settings
+        fresh.data = data
+        return fresh, what
+
     def restarted(self, keep_controls: bool = False) -> Session:
         """A new session at the scenario's start, as loaded, or with this one's strategy and settings; this one is
         untouched (a step under way on it can be dropped with interrupt())."""
@@ -169,6 +205,7 @@ class Session:
             return Session(self.origin)
         fresh = Session(self.scenario, self._strategy, self.origin)
         fresh._settings = self._settings
+        fresh.data = self.data
         return fresh
 
     def interrupt(self) -> None:
@@ -219,4 +256,5 @@ class Session:
         return Snapshot(self.step_count, strategy, m.output, MappingProxyType(m.values),
                         None if grads is None else MappingProxyType(dict(grads)),
                         obj.forward_passes, obj.backward_passes, MappingProxyType(m.measures), m.detail,
-                        f"diverged at step {self.step_count:,}: {bad}" if bad else None)
+                        f"diverged at step {self.step_count:,}: {bad}" if bad else None,
+                        MappingProxyType(dict(m.extra)))

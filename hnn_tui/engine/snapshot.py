@@ -2,8 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
+
+EMPTY: Mapping = MappingProxyType({})  # a read-only empty mapping, for defaults
+
+
+def plain(v: Any) -> Any:
+    """A read-only value as JSON types: mappings and named tuples as dicts (fields in order), tuples as lists."""
+    if isinstance(v, tuple) and hasattr(v, "_asdict"):
+        return {k: plain(x) for k, x in v._asdict().items()}
+    if isinstance(v, Mapping):
+        return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, (tuple, list)):
+        return [plain(x) for x in v]
+    return v
 
 
 class Diverged(RuntimeError):
@@ -24,13 +38,15 @@ class Snapshot:
     measures: Mapping[str, float]  # the lesson kind's further numbers, e.g. a classifier's accuracy
     detail: Any = None  # frozen and kind-specific (a circuit's wires); not part of the JSON line
     diverged: str | None = None  # set when this step produced a non-finite number
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # the kind's further JSON keys (read-only)
 
     def to_dict(self) -> dict:
-        """The JSON line of `hnn-tui run --json`: the common keys, then the kind's measures."""
+        """The JSON line of `hnn-tui run --json`: the common keys, then the kind's measures, then its extra keys."""
         d = {"step": self.step, "strategy": self.strategy, "output": self.output, "values": dict(self.values),
              "grads": None if self.grads is None else dict(self.grads),
              "forward_passes": self.forward_passes, "backward_passes": self.backward_passes}
         d.update(self.measures)
+        d.update((k, plain(v)) for k, v in self.extra.items())
         return d
 
     def sample(self) -> tuple[int, float, Mapping[str, float]]:

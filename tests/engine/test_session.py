@@ -263,3 +263,13 @@ def test_strategy_changes_from_another_thread_never_mislabel_a_step():
         t.join()
         sys.setswitchinterval(old)
     assert seen == set(cost)  # the flipping really reached the steps
+
+def test_live_knobs_and_rebuilds_in_the_engine():
+    from hnn_tui.engine import Session, load_scenario
+    s = Session(load_scenario("svm"))
+    assert s.retuned("reg", False).output == 12.3  # reg 1 -> 0.5: 4.8 hinge + 0.5 * 6 / 2 * (1 + 4) spring
+    snap = s.retuned("loss")
+    assert s.scenario.spec.loss == "squared_hinge" and s.lesson.objective.loss == "squared_hinge"
+    assert snap.step == 0 and snap.forward_passes == 0  # measured again, not a step
+    fresh, what = Session(load_scenario("neural_net")).rebuilt("hidden")
+    assert what == "4 hidden neurons" and fresh.restarted().scenario.spec.hidden == 3

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from typing import Any, ClassVar, NamedTuple
 
 from ..objectives import Objective
+from ..snapshot import EMPTY
 from ..table import Table
 
 
@@ -20,6 +22,7 @@ class Measured(NamedTuple):
     values: dict[str, float]
     measures: dict[str, float]
     detail: Any  # frozen, kind-specific (a circuit's wires); carried by the snapshot, never by the JSON
+    extra: Mapping[str, Any] = EMPTY  # kind-specific JSON keys, after the measures (a classifier's batch, pulls)
 
 
 class Lesson:
@@ -43,6 +46,10 @@ class Lesson:
 
     def before_step(self, rng: random.Random, settings) -> None:
         """Called before every step with the settings it will use, e.g. to draw the step's batch of points."""
+
+    def retune(self, spec: Any) -> None:
+        """Take a spec that differs only in knobs the next step reads (a classifier's spring, loss, batch)."""
+        raise ValueError("this lesson has no such knob")
 
     def set_input(self, name: str, value: float) -> None:
         """Poke an input to a new value (not a step): only lessons with named inputs have any."""

@@ -10,6 +10,19 @@ from typing import ClassVar
 import numpy as np
 
 from .. import datasets
+from ..gradcheck import ClassifierChecker
+from ..inside import (
+    EMPTY,
+    ClassifierDetail,
+    dead_neurons,
+    first_non_finite_inside,
+    forward_fn,
+    hidden_at_fn,
+    hidden_names,
+    neuron_lines_fn,
+    relu_kinks_fn,
+    update_dead_since,
+)
 from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MODELS, init_params, make_model, param_names
 from ..objectives import LOSSES, ClassifierObjective, cost
 from ..table import Table, short
@@ -104,14 +117,23 @@ def read_classifier(t: Table) -> ClassifierSpec:
     return ClassifierSpec(**model, **_data(t.table("data")))
 
 
+def _none(*_):
+    return ()
+
+
 @dataclass(frozen=True)
 class ClassifierStage:
-    """What a classifier panel draws that never changes: the data, the parameters' names, a scoring function."""
+    """What a classifier panel draws that never changes: the data, the parameters' names, pure functions of a
+    snapshot's values (safe from any thread: none touches the session's model or its counters)."""
 
     points: tuple[tuple[float, float], ...]
     labels: tuple[int, ...]
     params: tuple[str, ...]
     score: Callable  # (values, X, Y) -> scores: pure, over numpy arrays; score > 0 means +1
+    hidden_names: tuple[str, ...] = ()  # net: n1..nH; mlp: h1[0].. layer by layer; svm: none
+    neuron_lines: Callable = _none  # values -> ((name, a, b, c), ...): first-layer neuron lines a*x + b*y + c = 0
+    hidden_at: Callable = _none  # (values, x, y) -> ((name, pre-activation, output), ...) for every hidden neuron
+    check_gradient: Callable = lambda values, h, centered: None  # backprop vs numerical, full batch (gradcheck)
 
 
 class ClassifierLesson(Lesson):
@@ -129,7 +151,25 @@ class ClassifierLesson(Lesson):
         self._score = self.model.scorer()
         self._X = np.array(spec.points, float).reshape(-1, 2)
         self._y = np.array(spec.labels, float)
-        self.stage = ClassifierStage(spec.points, spec.labels, tuple(self.model.params), self._score)
+        self._names = hidden_names(self.model)  # layer by layer
+        self._forward = forward_fn(self.model)  # scores and hidden layers in one numpy pass
+        self._dead_since: dict[str, int] = {}
+        self._step = 0  # steps begun: before_step counts them, measure() dates the dead neurons by it
+
+        def private_objective():  # the gradient check's own model and objective, at the same data and loss
+            model, now = make_model(spec.model, spec.hidden, spec.layers), self.spec
+            return ClassifierObjective(model, spec.points, spec.labels, now.reg, now.loss)
+        self.stage = ClassifierStage(spec.points, spec.labels, tuple(self.model.params), self._score,
+                                     tuple(n for layer in self._names for n in layer), neuron_lines_fn(self.model),
+                                     hidden_at_fn(self.model),
+                                     ClassifierChecker(private_objective, relu_kinks_fn(self.model, spec.points)))
+
+    def retune(self, spec: ClassifierSpec) -> None:
+        """The spring, the loss or the batch turned (engine.knobs.LIVE): the same model and data, the next step and
+        the next measurement use them."""
+        self.spec = spec
+        self.objective.reg, self.objective.loss = spec.reg, spec.loss
+        self.stage.check_gradient.retune(spec.reg, spec.loss)
 
     @property
     def alpha(self) -> float:
@@ -137,6 +177,8 @@ class ClassifierLesson(Lesson):
         return self.spec.reg * len(self.spec.labels) / 2
 
     def before_step(self, rng: random.Random, settings=None) -> None:
+        self._step += 1
+        self.objective.inside = None  # only an analytic step's pull() records one
         n = len(self.spec.labels)
         self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
 
@@ -146,8 +188,19 @@ class ClassifierLesson(Lesson):
     def measure(self, wire_grads: bool) -> Measured:
         v = self.model.values()
         with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
-            scores = self._score(v, self._X[:, 0], self._X[:, 1])
+            scores, layers = self._forward(v, self._X[:, 0], self._X[:, 1])  # the scorer's scores, bit for bit
             weights = [v[p] for p in self.model.regularized]
             output = cost(scores, self._y, weights, self.alpha, self.spec.loss)
             accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == self._y))
-        return Measured(output, v, {"accuracy": accuracy}, None)
+            dead = dead_neurons(layers, self._names) if self._names else None
+        inside = self.objective.inside
+        since = EMPTY if dead is None else update_dead_since(self._dead_since, dead, self._step)
+        extra = {"batch": None, "data_pull": None, "spring_pull": None}
+        if inside is not None:
+            extra.update(batch=inside.batch, data_pull=inside.data_pull, spring_pull=inside.spring_pull)
+        if dead is not None:  # the svm has no hidden neurons: no keys for them
+            extra.update(hidden=None if inside is None else inside.hidden, dead=dead)
+        return Measured(output, v, {"accuracy": accuracy}, ClassifierDetail(inside, dead, since), extra)
+
+    def first_non_finite_detail(self, detail: ClassifierDetail) -> str | None:
+        return first_non_finite_inside(detail.inside)

@@ -1,0 +1,122 @@
+"""A classifier's knobs beyond the step: the spring, the loss, the batch, and what rebuilds the lesson (the seed,
+the net's neurons, the mlp's layers, the data: which set, how many points, how much noise).
+
+Two kinds of change, told apart here once: a *live* one (spring, loss, batch) applies from the next step to the
+same parameters; a *rebuild* (everything else) makes a new spec whose start is drawn again, so training restarts.
+Every change goes through the scenario reader's own limits, so a knob can never make a spec a file could not.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from . import datasets
+from .lessons.classifier import MAX_POINTS, ClassifierSpec
+from .models import MAX_HIDDEN
+
+# 1-2-5 values for the knobs, from 1e-12: h that small shows round-off (the check's error grows again as h shrinks)
+LADDER = tuple(m * 10.0**e for e in range(-12, 3) for m in (1, 2, 5))
+TRIES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)  # random search
+
+LIVE = ("reg", "loss", "batch")
+LOSSES = ("hinge", "squared_hinge")
+BATCHES = ("sgd", "full")
+REG_LADDER = (0.0,) + tuple(v for v in LADDER if 1e-4 <= v <= 10)  # the spring: off, then 0.0001 ... 10
+SIZES = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, MAX_POINTS)  # generated datasets' points
+NOISES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
+LAYERS = ((2,), (4,), (8,), (16,), (4, 4), (8, 8), (16, 16), (16, 16, 16), (32, 32))  # the mlp's shapes, in order
+INLINE = "inline"  # the scenario's own points
+
+
+@dataclass(frozen=True)
+class Data:
+    """Where a classifier's points come from: a named set (its size, noise and seed for a generated one), or the
+    scenario's own points (INLINE)."""
+
+    name: str
+    n: int = 100
+    noise: float = 0.1
+    seed: int = 0
+
+    @property
+    def generated(self) -> bool:
+        return self.name in datasets.GENERATORS
+
+    def describe(self) -> str:
+        if self.generated:
+            return f"{self.name} ({self.n:,}, noise {self.noise:g})"
+        return self.name
+
+
+def step(ladder, value, up: bool):
+    """The next rung of `ladder` above (or below) `value`; the end rungs hold."""
+    if up:
+        return next((v for v in ladder if v > value), ladder[-1])
+    return next((v for v in reversed(ladder) if v < value), ladder[0])
+
+
+def cycle(options, value, forward: bool = True):
+    """The option after (or before) `value`, going round; the first when `value` is not among them."""
+    if value not in options:
+        return options[0]
+    return options[(options.index(value) + (1 if forward else -1)) % len(options)]
+
+
+def live(spec: ClassifierSpec, name: str, up: bool = True) -> ClassifierSpec:
+    """`spec` with the live knob `name` turned one notch: reg along REG_LADDER, loss and batch to the other one."""
+    if name == "reg":
+        return replace(spec, reg=step(REG_LADDER, spec.reg, up))
+    if name == "loss":
+        return replace(spec, loss=cycle(LOSSES, spec.loss, up))
+    if name == "batch":
+        return replace(spec, batch=cycle(BATCHES, spec.batch, up))
+    raise ValueError(f"{name!r} is not a live knob; expected one of {', '.join(LIVE)}")
+
+
+def data_of(spec: ClassifierSpec, data: Data | None) -> Data:
+    """The Data a spec's points came from (as far as the spec says: a generated set's size, noise and seed are
+    known only once a knob has drawn it)."""
+    return data or Data(spec.dataset if spec.dataset != INLINE else INLINE, len(spec.points))
+
+
+def with_data(spec: ClassifierSpec, data: Data, own: tuple | None) -> ClassifierSpec:
+    """`spec` on the points of `data`; `own` = (points, labels) of the scenario as loaded, for INLINE."""
+    if data.name == INLINE:
+        points, labels = own if own else (spec.points, spec.labels)
+    else:
+        points, labels = datasets.load(data.name, data.n, data.noise, data.seed)
+    return replace(spec, points=tuple(tuple(map(float, p)) for p in points), labels=tuple(labels),
+                   dataset=data.name)
+
+
+def rebuilt(spec: ClassifierSpec, data: Data, own, knob: str, up: bool = True) -> tuple[ClassifierSpec, Data, str]:
+    """`spec` with a rebuilding knob turned one notch: (the new spec, its data, what changed in words).
+
+    knob: "hidden" (the net's neurons, 1 to MAX_HIDDEN), "layers" (the mlp's shape, along LAYERS), "dataset" (the
+    next set: the scenario's own first, then every named one), "n" and "noise" (a generated set's size and noise).
+    A starting point given in the file (`init`) no longer fits a new shape: a new shape starts from random weights.
+    """
+    if knob == "hidden":
+        if spec.model != "net":
+            raise ValueError("only the net has a number of hidden neurons to change")
+        hidden = max(1, min(MAX_HIDDEN, spec.hidden + (1 if up else -1)))
+        return replace(spec, hidden=hidden, init=None), data, f"{hidden} hidden neurons"
+    if knob == "layers":
+        if spec.model != "mlp":
+            raise ValueError("only the mlp has layers to change")
+        layers = step(LAYERS, spec.layers, up) if spec.layers in LAYERS else LAYERS[0]
+        return replace(spec, layers=layers, init=None), data, f"layers {list(layers)}"
+    if knob in ("dataset", "n", "noise"):
+        names = ((INLINE,) if own else ()) + datasets.DATASETS
+        if knob == "dataset":
+            was = data.generated
+            data = replace(data, name=cycle(names, data.name, up))
+            if data.generated and not was:  # from a fixed set: a generated one starts at its usual size
+                data = replace(data, n=100)
+        elif not data.generated:
+            raise ValueError(f"{data.name} is a fixed set: its size and noise cannot change (d picks another)")
+        elif knob == "n":
+            data = replace(data, n=step(SIZES, data.n, up))
+        else:
+            data = replace(data, noise=step(NOISES, data.noise, up))
+        return with_data(spec, data, own), data, f"data {data.describe()}"
+    raise ValueError(f"unknown knob {knob!r}")

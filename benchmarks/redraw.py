@@ -1,13 +1,16 @@
 """Redraw cost of the classifier screen, against plotext drawing the same boundary grid.
 
-Run: python benchmarks/redraw.py [--repeat N]
-The peer, measured in the same run, is the approach the shared notes measured: the boundary as a
-plotext scatter of grid cells in a textual-plotext PlotextPlot of the same size.
+Run: python benchmarks/redraw.py [--repeat N] [--sizes 120x40,200x60]
+Two screens: svm after 400 steps (bands, the 0 and ±1 lines, the points) and neural_net after 400 steps with its
+neuron lines on and a batch point bracketed (the most the picture draws). Each redraw jitters the parameters, so
+every line moves. The peer, measured in the same run, is the approach the shared notes measured: the boundary's
+sign as a plotext scatter of grid cells in a textual-plotext PlotextPlot of the same size (no margins, no lines).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import time
 
@@ -38,6 +41,16 @@ def plotext_boundary(plot: PlotextPlot, score, values, box) -> None:
     plot.refresh()
 
 
+def neuron_lines(stage, values) -> tuple:
+    """The net's first-layer neuron lines (name, a, b, c): the stage's own function when it has one, else read from
+    the guide's parameter names a1, b1, c1 ... (the top neuron's a, b, c are weights, not a line)."""
+    lines = tuple(getattr(stage, "neuron_lines", lambda v: ())(values))
+    if lines:
+        return lines
+    idx = sorted({int(m) for p in values for m in re.findall(r"^a(\d+)$", p)})
+    return tuple((f"n{i}", values[f"a{i}"], values[f"b{i}"], values[f"c{i}"]) for i in idx[:-1])
+
+
 def timed(fn, repeat: int) -> list[float]:
     out = []
     for _ in range(repeat):
@@ -47,8 +60,8 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
-async def measure(size: tuple[int, int], repeat: int) -> dict:
-    app = HnnApp("svm", seed=0)
+async def measure(size: tuple[int, int], repeat: int, scenario: str = "svm", neurons: bool = False) -> dict:
+    app = HnnApp(scenario, seed=0)
     async with app.run_test(size=size) as pilot:
         screen = app.screen
         screen.advance(400)
@@ -57,9 +70,13 @@ async def measure(size: tuple[int, int], repeat: int) -> dict:
         charts = list(screen.query(HistoryChart))
         rng = np.random.default_rng(0)
         base = dict(screen.snapshot.values)
+        stage = screen.session.stage
+        n = len(stage.labels)
 
         def boundary_redraw():
-            boundary.show({k: v + rng.normal(scale=0.05) for k, v in base.items()})
+            values = {k: v + rng.normal(scale=0.05) for k, v in base.items()}
+            lines = neuron_lines(stage, values) if neurons else ()
+            boundary.show(values, batch=(int(rng.integers(n)),), neuron_lines=lines, show_neurons=neurons)
             render(boundary)
 
         def screen_redraw():  # what one redraw tick of a running classifier costs at most
@@ -79,7 +96,8 @@ async def measure(size: tuple[int, int], repeat: int) -> dict:
             plotext_boundary(peer, screen.session.stage.score, base, boundary.box)
             render(peer)
 
-        result = {"size": size, "grid": boundary.grid_shape}
+        result = {"size": size, "grid": boundary.grid_shape,
+                  "neurons": len(neuron_lines(stage, base)) if neurons else 0}
         boundary.display = True
         peer.display = False
         await pilot.pause()
@@ -100,15 +118,21 @@ def summary(ms: list[float]) -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--repeat", type=int, default=40)
+    p.add_argument("--sizes", default="120x40,200x60")
     args = p.parse_args()
-    for size in ((120, 40), (200, 60)):
-        r = asyncio.run(measure(size, args.repeat))
-        ours, peer = statistics.median(r["ours_boundary"]), statistics.median(r["peer_boundary"])
-        print(f"{size[0]}x{size[1]}  boundary grid {r['grid'][0]}x{r['grid'][1]} samples")
-        print(f"  ratio plotext-scatter / ours (boundary): {peer / ours:5.1f}x")
-        print(f"  boundary, ours          {summary(r['ours_boundary'])}")
-        print(f"  boundary, plotext peer  {summary(r['peer_boundary'])}")
-        print(f"  classifier screen (boundary + 2 charts) {summary(r['ours_screen'])}")
+    for scenario, neurons in (("svm", False), ("neural_net", True)):
+        for size in (tuple(map(int, s.split("x"))) for s in args.sizes.split(",")):
+            report(scenario, size, asyncio.run(measure(size, args.repeat, scenario, neurons)))
+
+
+def report(scenario: str, size: tuple[int, int], r: dict) -> None:
+    ours, peer = statistics.median(r["ours_boundary"]), statistics.median(r["peer_boundary"])
+    drawn = "bands, 0 and ±1 lines, points" + (f", {r['neurons']} neuron lines" if r["neurons"] else "")
+    print(f"{scenario} {size[0]}x{size[1]}  boundary grid {r['grid'][0]}x{r['grid'][1]} samples ({drawn})")
+    print(f"  ratio plotext-scatter / ours (boundary): {peer / ours:5.1f}x")
+    print(f"  boundary, ours          {summary(r['ours_boundary'])}")
+    print(f"  boundary, plotext peer  {summary(r['peer_boundary'])}")
+    print(f"  classifier screen (boundary + 2 charts) {summary(r['ours_screen'])}")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ PLAYGROUND = (
         (Key("h", "knob('h', False)"), Key("H", "knob('h', True)"))),
     Row("`t` `T`", "random search's tweak down / up",
         (Key("t", "knob('tweak', False)"), Key("T", "knob('tweak', True)"))),
+    Row("`y` `Y`", "random search's tries per step fewer / more",
+        (Key("y", "knob('tries', False)"), Key("Y", "knob('tries', True)"))),
     Row("`,` `.`", f"running speed slower / faster: {_speeds()}",
         (Key("comma", "speed(False)"), Key("full_stop", "speed(True)"))),
     Row("`c`", "the next chart, when there is room for fewer than all", (Key("c", "cycle_charts"),)),
@@ -68,6 +70,28 @@ CIRCUIT = (  # the circuit screen's own keys (panels.circuit), on top of the pla
     Row("`w`", "walk through a pass gate by gate: `right` / `left` step forward / back, `w` or `escape` leave",
         (Key("w", "walk", "walk"), Key("right", "walk_step(1)"), Key("left", "walk_step(-1)"))),
     Row("`e`", "edit the expression (EXPR; name=value for new inputs)", (Key("e", "edit", "edit"),)),
+)
+
+CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top of the playground's
+    Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
+        (Key("k", "knob('reg', False)", "spring"), Key("K", "knob('reg', True)"))),
+    Row("`l`", "the loss: hinge / squared hinge, from the next step", (Key("l", "knob('loss')", "loss"),)),
+    Row("`a`", "the batch: one random point a step / all points, from the next step",
+        (Key("a", "knob('batch')", "batch"),)),
+    Row("`n` `N`", "fewer / more hidden neurons (the net) or a smaller / larger shape (the mlp): restarts",
+        (Key("n", "knob('shape', False)"), Key("N", "knob('shape', True)"))),
+    Row("`d` `D`", "the next / previous dataset: restarts",
+        (Key("d", "knob('dataset', True)", "data"), Key("D", "knob('dataset', False)"))),
+    Row("`z` `Z`", "a generated dataset's points fewer / more: restarts",
+        (Key("z", "knob('n', False)"), Key("Z", "knob('n', True)"))),
+    Row("`x` `X`", "a generated dataset's noise less / more: restarts",
+        (Key("x", "knob('noise', False)"), Key("X", "knob('noise', True)"))),
+    Row("`o`", "another seed: a new random start (and other sampled points): restarts",
+        (Key("o", "knob('seed')", "seed"),)),
+    Row("`u`", "each hidden neuron's line on the boundary (the net, the mlp's first layer): show / hide",
+        (Key("u", "neurons", "neurons"),)),
+    Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
+        (Key("g", "check", "check"),)),
 )
 
 PICKER = (
@@ -95,4 +119,5 @@ def markdown(rows) -> str:
 
 
 if __name__ == "__main__":
-    print(markdown(PLAYGROUND), markdown(CIRCUIT), sep="\n\nOn a circuit, besides:\n\n")
+    print(markdown(PLAYGROUND), "On a circuit, besides:", markdown(CIRCUIT), "On a classifier, besides:",
+          markdown(CLASSIFIER), sep="\n\n")

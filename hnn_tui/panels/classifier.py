@@ -1,21 +1,61 @@
-"""A classifier lesson: the decision boundary over the data, cost and accuracy over steps, the parameters."""
+"""A classifier lesson: the decision boundary over the data (margins, the step's points, the net's neurons), cost
+and accuracy over steps, the step from the inside (each point's pull and why, the pull split into the data's part
+and the spring's), a gradient check on demand, and every knob with its key.
+
+The panel holds what the learner is looking at (neuron lines on or off, the check or the step's inside); a knob
+that changes the lesson goes to the screen as a message, and comes back as a snapshot or as a new session.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Static
 
+from ..engine.datasets import GENERATORS
 from ..engine.lessons import ClassifierStage
-from ..widgets.boundary_view import BoundaryView, legend
+from ..keys import CLASSIFIER, bindings
+from ..widgets.boundary_view import BoundaryView, legend, legend_sub
 from ..widgets.chart_stack import ChartStack
 from ..widgets.charts import HistoryChart
+from ..widgets.force_view import check_rows, inside_lines, pull_rows
 from ..widgets.number_tables import ParamTable
 from .base import Panel
 
-SHORT = 30  # rows: below this the parameter table keeps to one block
+SHORT = 40  # rows: below this the step's inside keeps to one line, the table to one block without the values
+LOSS_WORDS = {"hinge": "hinge", "squared_hinge": "squared hinge"}
+BATCH_WORDS = {"sgd": "1 point", "full": "all points"}
 
 
 class ClassifierPanel(Panel):
+    BINDINGS = bindings(CLASSIFIER)
+    can_focus = True  # focused on mount, so its keys work without a click
     stage: ClassifierStage
+
+    @dataclass
+    class Knob(Message):
+        """Turn the knob `name` one notch (engine.knobs): up or down, or to the next option."""
+
+        name: str
+        up: bool = True
+
+    @dataclass
+    class Checked(Message):
+        """A gradient check done off the UI thread, for the snapshot of step `step`."""
+
+        step: int
+        check: dict | None
+
+    def __init__(self, stage, output_name: str, measures, **kwargs):
+        super().__init__(stage, output_name, measures, **kwargs)
+        self.neurons = False  # the hidden neurons' lines on the boundary
+        self.checking = False  # the table shows the gradient check instead of the step's inside
+        self.check: tuple[int, dict | None] | None = None  # (step, result) of the last check
+        self._shown = None  # the last (snapshot, settings, knobs line) shown
 
     def compose(self) -> ComposeResult:
         st = self.stage
@@ -24,18 +64,116 @@ class ClassifierPanel(Panel):
             yield ChartStack([(HistoryChart(self.output_name, "red", id="loss-chart"), True),
                               (HistoryChart("training accuracy", "green", (0, 1), id="acc-chart"), False)],
                              id="charts")
+        yield Static(id="inside")
         yield ParamTable(list(st.params), id="params")
+        yield Static(id="classifier-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#boundary").border_title = legend(self.app.no_color)
+        boundary = self.query_one("#boundary")
+        boundary.border_title = legend(self.app.no_color)
+        boundary.border_subtitle = legend_sub(self.app.no_color)
+        self.focus()
 
     def on_resize(self) -> None:
-        """A short terminal keeps one block of parameters, so the pictures keep their rows."""
+        """Below SHORT rows the parameter table keeps to one block, so the pictures keep their rows."""
         self.query_one(ParamTable).set_max_blocks(1 if self.app.size.height < SHORT else 2)
 
+    # ---- keys ---------------------------------------------------------------------------------
+    def action_knob(self, name: str, up: bool = True) -> None:
+        if name == "shape":
+            if not self.stage.hidden_names:
+                self.app.notify("the SVM has no hidden neurons: n and N change the net and the mlp",
+                                severity="warning", timeout=4)
+                return
+            name = "layers" if "[" in self.stage.hidden_names[0] else "hidden"
+        self.post_message(self.Knob(name, up))
+
+    def action_neurons(self) -> None:
+        if not self.stage.hidden_names:
+            self.app.notify("the SVM has no hidden neurons to draw", severity="warning", timeout=4)
+            return
+        self.neurons = not self.neurons
+        self.query_one("#boundary").border_subtitle = legend_sub(self.app.no_color, self.neurons)
+        self._redraw()
+
+    def action_check(self) -> None:
+        self.checking = not self.checking
+        self._redraw()
+
+    @work(thread=True, exclusive=True, group="check")
+    def _run_check(self, step: int, values, h: float) -> None:
+        """A check costs two forward passes a parameter over every point: off the UI thread."""
+        self.post_message(self.Checked(step, self.stage.check_gradient(values, h, True)))
+
+    def on_classifier_panel_checked(self, message: Checked) -> None:
+        self.check = (message.step, message.check)
+        self._redraw()
+
+    # ---- drawing ------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown, tables=True)
+
     def show(self, snap, settings, tables, slow=False) -> None:
+        self._shown = (snap, settings)
+        inside = getattr(snap.detail, "inside", None)
         boundary = self.query_one(BoundaryView)
-        boundary.show(snap.values, max(4, boundary.size.height // 6) if slow else None)
+        lines = self.stage.neuron_lines(snap.values) if self.neurons else ()
+        boundary.show(snap.values, max(4, boundary.size.height // 6) if slow else None,
+                      batch=tuple(p.index for p in inside.batch) if inside else (), neuron_lines=lines,
+                      show_neurons=self.neurons)
         self.query_one(ChartStack).show([self.outputs, self.measures["accuracy"]])
-        if tables:
-            self.query_one(ParamTable).show(snap.values, snap.grads)
+        if not tables:
+            return
+        short = self.app.size.height < SHORT
+        spec = self.screen.session.scenario.spec if hasattr(self.screen, "session") else None
+        loss = spec.loss if spec else "hinge"
+        table = self.query_one(ParamTable)
+        if self.checking:
+            words = self._check_words(snap, settings)
+            done = self.check is not None and self.check[0] == snap.step and self.check[1] is not None
+            table.show(snap.values, snap.grads, check_rows(self.check[1]) if done else None)
+        else:
+            words = inside_lines(snap, self.stage, loss, short)
+            table.show(snap.values, snap.grads, pull_rows(snap, short))
+        self.query_one("#inside", Static).update(Text("\n".join(words), no_wrap=True, overflow="ellipsis"))
+        if spec is not None:
+            self._show_knobs(spec, settings)
+
+    def _check_words(self, snap, settings) -> list[str]:
+        """The gradient check's header; starts the check when the one on hand is for another step."""
+        if self.check is None or self.check[0] != snap.step:
+            self.check = (snap.step, None)
+            self._run_check(snap.step, dict(snap.values), settings.h)
+            return [f"checking the gradient of the whole cost at step {snap.step:,} ... (g: back to the step)"]
+        result = self.check[1]
+        if result is None:
+            return [f"checking the gradient of the whole cost at step {snap.step:,} ... (g: back to the step)"]
+        kinks = f"; at a kink: {', '.join(result['kinks'])}" if result.get("kinks") else ""
+        return [f"gradient check at step {snap.step:,}: backprop against the centered difference (h {settings.h:g}) "
+                f"of the whole cost, all points; largest relative difference {result['max_rel_error']:.1e}{kinks}"
+                "   (g: back to the step)"]
+
+    def _show_knobs(self, spec, settings) -> None:
+        """Every classifier knob with its key and its value now."""
+        session = self.screen.session
+        data = session.data.describe() if session.data else f"{spec.dataset} ({len(spec.points):,})"
+        items = [f"[kK] spring {spec.reg:g}", f"[l] {LOSS_WORDS[spec.loss]}", f"[a] {BATCH_WORDS[spec.batch]}"]
+        if spec.model == "net":
+            items.append(f"[nN] {spec.hidden} neurons")
+        elif spec.model == "mlp":
+            items.append(f"[nN] layers {list(spec.layers)}")
+        items.append(f"[dD] {data}")
+        if session.data is not None and session.data.generated or spec.dataset in GENERATORS:
+            items.append("[zZ xX] size, noise")
+        items.append(f"[o] seed {session.scenario.seed}")  # u (neuron lines) and g (the check): in the footer
+        box = self.query_one("#classifier-keys", Static)
+        width = box.content_size.width or self.app.size.width - 2
+        rows = [""]
+        for item in items:  # a narrow terminal wraps between items, never inside one
+            joined = f"{rows[-1]}  {item}" if rows[-1] else item
+            if len(joined) <= width or not rows[-1]:
+                rows[-1] = joined
+            else:
+                rows.append(item)
+        box.update(Text("\n".join(rows), style="dim"))

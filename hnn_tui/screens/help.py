@@ -6,7 +6,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from ..keys import CIRCUIT, HELP, PICKER, PLAYGROUND, bindings, markdown
+from ..keys import CIRCUIT, CLASSIFIER, HELP, PICKER, PLAYGROUND, bindings, markdown
 
 TEXT = f"""\
 # hnn-tui keys
@@ -16,6 +16,10 @@ TEXT = f"""\
 On a circuit, besides:
 
 {markdown(CIRCUIT)}
+
+On a classifier, besides:
+
+{markdown(CLASSIFIER)}
 
 In the picker: {", ".join(f"{r.shown} {r.does}" for r in PICKER)}.
 

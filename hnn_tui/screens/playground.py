@@ -12,17 +12,17 @@ from textual.reactive import var
 from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
-from ..engine import Diverged, Scenario, ScenarioError, Session, Snapshot
+from ..engine import Diverged, Scenario, Session, Snapshot
+from ..engine.knobs import TRIES, step
 from ..engine.objectives import Interrupted
 from ..engine.runner import SPEEDS, Runner, is_costly, ladder
 from ..keys import PLAYGROUND, bindings
-from ..panels import PANELS, CircuitPanel, Panel
-from ..panels.circuit import nudged
+from ..panels import PANELS, Panel
 from ..widgets.chart_stack import ChartStack
 from ..widgets.status_line import StatusLine
 from ..widgets.title_bar import TitleBar
 from .base import SizedScreen
-from .prompt import Prompt
+from .lesson_controls import LessonControls
 
 REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
 TABLE_INTERVAL = 0.25  # number tables change 4 times a second during a run: readable, and a third of the bytes
@@ -37,7 +37,7 @@ class Stepped(Message):
     samples: list
 
 
-class PlaygroundScreen(SizedScreen):
+class PlaygroundScreen(LessonControls, SizedScreen):
     BINDINGS = bindings(PLAYGROUND)
 
     running = var(False)
@@ -104,6 +104,8 @@ class PlaygroundScreen(SizedScreen):
         s = self.session
         if name == "step_size":  # from the step size in use now, schedule or not; a schedule ends here
             s.set_step_size(ladder(s.controls().step_size_now, up))
+        elif name == "tries":
+            s.set_settings(tries=step(TRIES, s.settings.tries, up))
         else:
             s.set_settings(**{name: ladder(getattr(s.settings, name), up)})
         self._settings_changed()
@@ -195,58 +197,6 @@ class PlaygroundScreen(SizedScreen):
             return
         self.running = False
         self.app.back_to_picker()
-
-    # ---- a circuit poked by hand (panels.circuit) --------------------------------------------------
-    def on_circuit_panel_poke(self, message: CircuitPanel.Poke) -> None:
-        value = message.value
-        if message.by is not None:  # from the value now: nudges typed ahead each count
-            value = nudged(self.session.current.values[message.name], message.by)
-        self._poke(message.name, value)
-
-    def _poke(self, name: str, value: float) -> str | None:
-        """Set an input by hand: a snapshot at once (not a step); the refusal's words when there is one."""
-        try:
-            snap = self.session.set_input(name, value)
-        except (ValueError, Diverged) as e:
-            return str(e)
-        if self.panel is not None:
-            self.panel.poked(snap)
-        self._apply(snap, [])
-        self._dirty = True
-        self._redraw()
-        return None
-
-    def on_circuit_panel_ask_value(self, message: CircuitPanel.AskValue) -> None:
-        name = message.name
-        now = self.session.current.values[name]
-
-        def accept(text: str) -> str | None:
-            try:
-                value = float(text)
-            except ValueError:
-                return f"expected a number for {name}, e.g. {now:g}; got {text!r}"
-            return self._poke(name, value)
-
-        self.app.push_screen(Prompt(f"a new value for {name} (now {now:g})", f"{now:g}", accept, select=True))
-
-    def on_circuit_panel_pull(self, message: CircuitPanel.Pull) -> None:
-        self.session.set_settings(pull=message.pull)
-        self._settings_changed()
-        self._redraw()
-
-    def on_circuit_panel_ask_expression(self, message: CircuitPanel.AskExpression) -> None:
-        self.app.push_screen(Prompt("a new expression for the circuit; new inputs start at 1, or give them values: "
-                                    "EXPR; a=2, b=-1", self.session.stage.expression, self._replace_expression))
-
-    def _replace_expression(self, text: str) -> str | None:
-        """The circuit `text` in place of this one, at the values on screen, knobs and strategy kept; a refusal
-        (with the column) keeps the old one."""
-        try:
-            fresh = self.session.with_expression(text)
-        except ScenarioError as e:
-            return e.problem
-        self._replace_session(fresh)
-        return None
 
     async def _swap_panel(self) -> None:
         """A new panel for the new stage (its wiring changed), where the old one was."""

@@ -1,8 +1,10 @@
-"""The 2-D decision boundary: the plane shaded by the sign of the score, the data points on top.
+"""The 2-D decision boundary: the plane shaded by the score's band, its 0 and ±1 lines, neuron lines, the points.
 
-In colour, each half of a character cell is one grid sample's region colour. With colour off (NO_COLOR, where
-Textual turns every colour into a grey or drops it) the regions are told apart by characters instead: the
-positive side (score > 0) is dotted, the negative side is blank, and the boundary is drawn as a line.
+The picture itself (bands, lines, marks, styles, legend) is computed with numpy in `boundary_paint`; this widget keeps
+what is on screen as two arrays of cells (glyph, style id), and on each `show()` sends only the cells that changed.
+Each cell is two samples of the score (its upper and lower half): where they differ in band, a line runs through the
+cell, with a glyph for its direction. With colour off (NO_COLOR, where Textual turns every colour into a grey or drops
+it) the bands are patterns of characters instead and the lines keep their glyphs: nothing is told by colour alone.
 """
 from __future__ import annotations
 
@@ -14,78 +16,24 @@ from textual.strip import Strip
 from textual.types import NoActiveAppError
 from textual.widget import Widget
 
-# Region colours that stay apart when a terminal downgrades them: blue and red, not two greys.
-POS_BG, NEG_BG = "#1c3f94", "#962a1f"  # 256 colours: 24 and 88; 16 colours: blue (4) and red (1)
-POINT_STYLES = {1: ("●", "bold #b8e0ff"), -1: ("▲", "bold #ffd2a8")}
+from .boundary_paint import (  # noqa: F401  (some re-exported: tests and the panel import them from here)
+    NEG_BG,
+    POINT_STYLES,
+    POS_BG,
+    bands,
+    legend,
+    legend_sub,
+    line_cells,
+    paint,
+    style_table,
+)
+
 GUTTER = 7  # columns for the y tick labels
 AXIS_STYLE = Style.parse("dim")
-
-# With colour off: a light pattern on the positive side (2 bytes a cell), nothing on the negative side, and the
-# boundary as a line whose glyph follows its direction.
-PATTERN = "·"
-PATTERN_STYLE = Style.parse("dim")
-LINE_STYLE = Style.parse("bold")
-LINE_GLYPHS = "│╲─╱"  # the boundary where the positive side lies right, upper right, above, upper left of it
-PLAIN_POINT_STYLE = Style.parse("bold")
-
-
-def legend(no_color: bool) -> str:
-    """The boundary's border title: what the glyphs, and the colours or the pattern, mean."""
-    if no_color:
-        return f"boundary: ● +1 ▲ -1 · dotted ({PATTERN}): score > 0"
-    return "boundary: ● +1 ▲ -1 · blue: score > 0"
-
-
-def line_cells(positive) -> dict[tuple[int, int], str]:
-    """The cells the boundary runs through, each with a line glyph for its direction, for drawing without colour.
-
-    `positive` is the grid of half-cell samples (2 rows per character row). A cell is on the line when its two
-    halves differ, or when it is positive and a neighbouring sample (left, right, above, below) is not: so the
-    line is about one cell thick and on the positive side's edge. The glyph is chosen from the direction of the
-    sign's gradient around the cell (a half-cell sample is about as tall as a cell is wide, so angles hold).
-    """
-    P = np.asarray(positive, bool)
-    n2, cols = P.shape
-    rows = n2 // 2
-    if rows == 0 or cols == 0:
-        return {}
-    top, bot = P[0::2][:rows], P[1::2][:rows]
-    pad = np.pad(P[: 2 * rows], 1, mode="edge").astype(np.int8)  # edges repeat: no boundary at the frame
-    mixed = top != bot
-    above, below = pad[0: 2 * rows: 2, 1:-1], pad[3: 2 * rows + 2: 2, 1:-1]
-    left = pad[1:-1, :-2].reshape(rows, 2, cols).min(axis=1)  # 0 if either half of the neighbour is negative
-    right = pad[1:-1, 2:].reshape(rows, 2, cols).min(axis=1)
-    edge = top & bot & ((above == 0) | (below == 0) | (left == 0) | (right == 0))
-    # The sign's gradient over each cell's block of samples (rows 2r-1 .. 2r+2, columns c-1 .. c+1 of P).
-    across = pad[:, 2:] - pad[:, :-2]  # right minus left, per sample row
-    gx = (across[:-3] + across[1:-2] + across[2:-1] + across[3:])[0::2][:rows]
-    wide = pad[:, :-2] + pad[:, 1:-1] + pad[:, 2:]  # three columns, per sample row
-    pairs = wide[:-1] + wide[1:]
-    gy = (pairs[:-2] - pairs[2:])[0::2][:rows]  # the upper two sample rows minus the lower two
-    angle = np.degrees(np.arctan2(gy, gx)) % 180  # the gradient points to the positive side
-    turn = ((angle + 22.5) // 45).astype(int) % 4
-    cells = {}
-    for r, c in zip(*np.nonzero(mixed | edge)):
-        if gx[r, c] == 0 and gy[r, c] == 0:
-            glyph = "─" if mixed[r, c] else "┼"  # a stripe one sample thin, or a lone positive spot
-        else:
-            glyph = LINE_GLYPHS[turn[r, c]]
-        cells[(int(r), int(c))] = glyph
-    return cells
-
-
-def runs(cells) -> list[Segment]:
-    """(style, character) cells as segments, one for each run of the same style (fewer escape codes to send)."""
-    segs, run_style, run_text = [], None, []
-    for style, ch in cells:
-        if style is not run_style and run_text:
-            segs.append(Segment("".join(run_text), run_style))
-            run_text = []
-        run_style = style
-        run_text.append(ch)
-    if run_text:
-        segs.append(Segment("".join(run_text), run_style))
-    return segs
+# Changed cells further apart than this in a row go to the terminal as two regions, not one span. A region costs a
+# cursor move and a fresh run of styles (~100 bytes measured), a skipped-over band cell 1 byte: at full speed the
+# three lines' spans merged cut the svm's output at 200x60 from ~320 to ~190 KB/s (benchmarks/regions.py).
+GAP = 40
 
 
 def extent(points, pad: float = 0.15) -> tuple[float, float, float, float]:
@@ -97,8 +45,21 @@ def extent(points, pad: float = 0.15) -> tuple[float, float, float, float]:
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
+def spans(changed) -> list[tuple[int, int, int]]:
+    """(row, first column, width) of each run of changed cells, runs closer than GAP merged."""
+    out = []
+    rows, cols = np.nonzero(changed)  # row by row, columns ascending
+    if len(rows) == 0:
+        return out
+    new = np.ones(len(rows), bool)  # where a span starts: a new row, or a gap wider than GAP
+    new[1:] = (rows[1:] != rows[:-1]) | (cols[1:] - cols[:-1] > GAP)
+    starts = np.nonzero(new)[0]
+    ends = np.r_[starts[1:], len(rows)] - 1
+    return [(r, a, b - a + 1) for r, a, b in zip(rows[starts].tolist(), cols[starts].tolist(), cols[ends].tolist())]
+
+
 class BoundaryView(Widget):
-    """Each character cell is two grid samples (upper and lower half block), so the grid fills it exactly."""
+    """Each character cell is two grid samples (upper and lower half), so the grid fills the plot exactly."""
 
     DEFAULT_CSS = "BoundaryView { width: 1fr; height: 1fr; }"
 
@@ -107,66 +68,52 @@ class BoundaryView(Widget):
         super().__init__(**kwargs)
         self.score, self.points, self.labels = score, list(points), list(labels)
         self.box = extent(self.points)
+        self._xy = np.asarray(self.points, float).reshape(-1, 2)
+        self._lab = np.asarray(self.labels, int)
         self.values: dict | None = None
-        self._lines: list[Strip] = []
-        self._key = None
-        self._positive = None  # the sign grid on screen
-        self._next = None  # ((width, height), signs) scored by show() for the next build
+        self.batch: tuple[int, ...] = ()
+        self.neuron_lines: tuple = ()
+        self.show_neurons = False
+        self._key = None  # (width, height, colour off) of the cells on screen; None: paint everything anew
+        self._glyphs = self._sids = self._band = None  # the cells on screen (or due at the next render)
+        self._strips: list[Strip | None] = []  # per row; None: to build from the cells
+        self._table, self._canon = [], None
+        self._grid = None  # ((width, height), X, Y, point cells) for the size on screen
+        self._next_row = 0  # where the next partial repaint starts
         self.grid_shape = (0, 0)  # (rows of samples, columns) of the last grid drawn
 
-    def show(self, values, max_rows: int | None = None) -> None:
-        """Draw the regions for `values`. With `max_rows` (a slow link), repaint at most that many changed rows now,
-        taking them in turn from the top: the picture reaches the newest state over a few frames, each small."""
+    def show(self, values, max_rows: int | None = None, *, batch=(), neuron_lines=(), show_neurons=False) -> None:
+        """Draw the picture for `values`: `batch` the indexes of the points the last step used (bracketed),
+        `neuron_lines` (name, a, b, c) for each line a*x + b*y + c = 0, drawn when `show_neurons`.
+
+        With `max_rows` (a slow link), repaint at most that many changed rows now, taking them in turn from the top:
+        the picture reaches the newest state over a few frames, each small."""
         self.values = dict(values)
+        self.batch, self.neuron_lines, self.show_neurons = tuple(batch), tuple(neuron_lines), bool(show_neurons)
         w, h = self.size
-        self._next = None  # a grid scored for an earlier call, not drawn yet, is out of date now
-        if self._key == (w, h, self.colour_off) and w > GUTTER and h >= 2:
-            signs = self._signs(w, h)
-            if np.array_equal(signs, self._positive):
-                return  # the same regions as on screen: nothing to redraw, nothing to send to the terminal
-            if max_rows is not None:
-                signs = self._some_rows(signs, max_rows)
-            regions = self._changed(signs)
-            self._next = (w, h), signs  # computed once: _build takes it instead of scoring the grid again
+        if self._key != (w, h, self.colour_off) or w <= GUTTER or h < 2:
             self._key = None
-            self.refresh(*regions)  # only the cells whose region changed go to the terminal
+            self.refresh()
             return
-        self._key = None
-        self.refresh()
-
-    _next_row = 0  # where the next partial repaint starts
-
-    def _some_rows(self, signs, max_rows: int):
-        """The grid on screen with at most `max_rows` of its changed character rows brought up to `signs`."""
-        rows = signs.shape[0] // 2
-        changed = np.nonzero((signs != self._positive)[: 2 * rows].reshape(rows, -1).any(axis=1))[0]
-        if len(changed) <= max_rows:
-            return signs
-        start = self._next_row
-        picked = sorted(changed, key=lambda r: (r < start, r))[:max_rows]
-        mixed = self._positive.copy()
-        for r in picked:
-            mixed[2 * r: 2 * r + 2] = signs[2 * r: 2 * r + 2]
-        self._next_row = int(picked[-1]) + 1
-        return mixed
-
-    def _changed(self, signs) -> list[Region]:
-        """Per character row, the span of cells whose half-cell signs differ from those on screen (widened by a
-        cell each way without colour, where the line's glyph depends on its neighbours)."""
-        diff = signs != self._positive
-        cells = diff[0::2] | diff[1::2]
-        if self.colour_off:
-            grown = cells.copy()
-            grown[1:] |= cells[:-1]
-            grown[:-1] |= cells[1:]
-            grown[:, 1:] |= grown[:, :-1].copy()
-            grown[:, :-1] |= grown[:, 1:].copy()
-            cells = grown
-        regions = []
-        for r in np.nonzero(cells.any(axis=1))[0]:
-            cs = np.nonzero(cells[r])[0]
-            regions.append(Region(GUTTER + int(cs[0]), int(r), int(cs[-1] - cs[0]) + 1, 1))
-        return regions
+        band, glyphs, sids = self._picture(w, h)
+        changed = (glyphs != self._glyphs) | (sids != self._sids)
+        rows = np.nonzero(changed.any(axis=1))[0]
+        if len(rows) == 0:
+            self._band = band  # the same cells as on screen: nothing to send to the terminal
+            return
+        if max_rows is not None and len(rows) > max_rows:
+            start = self._next_row
+            rows = np.array(sorted(rows, key=lambda r: (r < start, r))[:max_rows])
+            self._next_row = int(rows[-1]) + 1
+            keep = np.zeros(len(changed), bool)
+            keep[rows] = True
+            changed &= keep[:, None]
+        self._glyphs[rows], self._sids[rows] = glyphs[rows], sids[rows]
+        half = np.r_[2 * rows, 2 * rows + 1]
+        self._band[half] = band[half]
+        for r in rows:
+            self._strips[r] = None
+        self.refresh(*(Region(GUTTER + c, r, n, 1) for r, c, n in spans(changed)))
 
     @property
     def colour_off(self) -> bool:
@@ -177,71 +124,70 @@ class BoundaryView(Widget):
         except NoActiveAppError:  # not in an app (yet): the colour drawing
             return False
 
+    @property
+    def _positive(self):
+        """score > 0 on the half-cell grid on screen."""
+        return None if self._band is None else self._band >= 2
+
+    def _mesh(self, width: int, height: int):
+        """The half-cell centres (X, Y, top row first) and the points' (half row, column), kept per size."""
+        if self._grid is None or self._grid[0] != (width, height):
+            cols, rows = max(1, width - GUTTER), max(1, height - 1)
+            x0, x1, y0, y1 = self.box
+            xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
+            ys = y1 - (np.arange(2 * rows) + 0.5) * (y1 - y0) / (2 * rows)
+            X, Y = np.meshgrid(xs, ys)
+            c = np.floor((self._xy[:, 0] - x0) / (x1 - x0) * cols).astype(int)
+            r2 = np.floor((y1 - self._xy[:, 1]) / (y1 - y0) * 2 * rows).astype(int)
+            self._grid = ((width, height), X, Y, r2, c)
+        return self._grid[1:]
+
     def _signs(self, width: int, height: int):
         """score > 0 on the grid of half-cells (2 per character cell, top row first)."""
-        cols, rows = max(1, width - GUTTER), max(1, height - 1)
-        x0, x1, y0, y1 = self.box
-        xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
-        ys = y1 - (np.arange(2 * rows) + 0.5) * (y1 - y0) / (2 * rows)  # top row first
-        X, Y = np.meshgrid(xs, ys)
+        X, Y, _, _ = self._mesh(width, height)
         with np.errstate(all="ignore"):
             return self.score(self.values, X, Y) > 0  # NaN scores count as negative
 
-    def _build(self, width: int, height: int) -> list[Strip]:
-        cols, rows = max(1, width - GUTTER), max(1, height - 1)
-        x0, x1, y0, y1 = self.box
-        ready, self._next = self._next, None
-        positive = self._positive = ready[1] if ready and ready[0] == (width, height) else self._signs(width, height)
-        self.grid_shape = positive.shape
-        glyphs = {}
-        for (px, py), lab in zip(self.points, self.labels):
-            c = int((px - x0) / (x1 - x0) * cols)
-            r2 = int((y1 - py) / (y1 - y0) * 2 * rows)
-            if 0 <= c < cols and 0 <= r2 < 2 * rows:
-                glyphs[(r2 // 2, c)] = (lab, bool(positive[r2, c]))
-        if self.colour_off:
-            return self._build_plain(positive, glyphs, cols, rows, width)
-        bg = {True: POS_BG, False: NEG_BG}
-        half = {(t, b): Style.parse(f"{bg[t]} on {bg[b]}") for t in (True, False) for b in (True, False)}
-        dot = {(lab, p): Style.parse(f"{POINT_STYLES[lab][1]} on {bg[p]}") for lab in (1, -1) for p in (True, False)}
-        lines = []
-        for r in range(rows):
-            top, bot = positive[2 * r], positive[2 * r + 1]
-            row = []
-            for c in range(cols):
-                if (r, c) in glyphs:
-                    lab, p = glyphs[(r, c)]
-                    row.append((dot[(lab, p)], POINT_STYLES[lab][0]))
-                elif top[c] == bot[c]:
-                    row.append((half[(bool(top[c]), bool(bot[c]))], " "))  # a whole cell: 1 byte, not ▀'s 3
-                else:
-                    row.append((half[(bool(top[c]), bool(bot[c]))], "▀"))
-            lines.append(Strip([self._tick(r, rows), *runs(row)], width))
-        lines.append(self._x_axis(cols, width))
-        return lines
+    def _picture(self, width: int, height: int):
+        """(band grid, glyphs, style ids) for the values, batch and neuron lines last shown."""
+        X, Y, r2, c = self._mesh(width, height)
+        with np.errstate(all="ignore"):
+            band = bands(self.score(self.values, X, Y))
+            pulls = self._lab * self.score(self.values, self._xy[:, 0], self._xy[:, 1]) < 1  # inside the margin
+        rows2, cols = band.shape
+        batch = set(self.batch)
+        points = [(r2[i], c[i], self._lab[i], pulls[i], i in batch) for i in range(len(self._lab))
+                  if 0 <= c[i] < cols and 0 <= r2[i] < rows2]
+        neurons = []
+        if self.show_neurons:
+            with np.errstate(all="ignore"):
+                neurons = [(name, a * X + b * Y + cc > 0) for name, a, b, cc in self.neuron_lines]
+        glyphs, sids = paint(band, self.colour_off, points, neurons)
+        return band, glyphs, sids
 
-    def _build_plain(self, positive, glyphs, cols: int, rows: int, width: int) -> list[Strip]:
-        """Without colour: the positive side dotted, the negative side blank, the boundary a line, points on top."""
-        line = line_cells(positive)
-        base = self.rich_style  # the widget's own colours (the app's greys under NO_COLOR), the same in every cell
-        point, edge, pattern = base + PLAIN_POINT_STYLE, base + LINE_STYLE, base + PATTERN_STYLE
-        axis = base + AXIS_STYLE
-        lines = []
-        for r in range(rows):
-            top, bot = positive[2 * r], positive[2 * r + 1]
-            row = []
-            for c in range(cols):
-                if (r, c) in glyphs:
-                    row.append((point, POINT_STYLES[glyphs[(r, c)][0]][0]))
-                elif (r, c) in line:
-                    row.append((edge, line[(r, c)]))
-                elif top[c] and bot[c]:
-                    row.append((pattern, PATTERN))
-                else:
-                    row.append((base, " "))
-            lines.append(Strip([self._tick(r, rows, axis), *runs(row)], width))
-        lines.append(self._x_axis(cols, width, axis))
-        return lines
+    def _paint_all(self, width: int, height: int) -> None:
+        self._table, self._canon = style_table(self.colour_off, self.rich_style)
+        self._band, self._glyphs, self._sids = self._picture(width, height)
+        self.grid_shape = self._band.shape
+        rows = self._glyphs.shape[0]
+        self._strips = [None] * rows + [self._x_axis(self._glyphs.shape[1], width, self._axis_style)]
+        self._key = (width, height, self.colour_off)
+
+    @property
+    def _axis_style(self) -> Style:
+        return self.rich_style + AXIS_STYLE if self.colour_off else AXIS_STYLE
+
+    def _row(self, r: int, width: int) -> Strip:
+        """Row r's strip from its cells: the tick, then one segment per run of the same style."""
+        glyphs, sids = self._glyphs[r], self._sids[r]
+        canon = self._canon[sids]
+        cut = (np.nonzero(canon[1:] != canon[:-1])[0] + 1).tolist()
+        text = "".join(glyphs.tolist())
+        table = self._table
+        segs = [self._tick(r, self._glyphs.shape[0], self._axis_style)]
+        for a, b in zip([0, *cut], [*cut, len(text)]):
+            segs.append(Segment(text[a:b], table[sids[a]]))
+        return Strip(segs, width)
 
     def _tick(self, r: int, rows: int, style: Style = AXIS_STYLE) -> Segment:
         """Row r's part of the y axis: a tick label on the top, middle and bottom rows."""
@@ -264,7 +210,11 @@ class BoundaryView(Widget):
         w, h = self.size
         if self.values is None or w <= GUTTER or h < 2:  # never a segment without a style: NO_COLOR's filter
             return Strip.blank(w, self.rich_style)  # (textual.filter.Monochrome) reads every segment's style
-        key = (w, h, self.colour_off)
-        if self._key != key:
-            self._lines, self._key = self._build(w, h), key
-        return self._lines[y] if y < len(self._lines) else Strip.blank(w, self.rich_style)
+        if self._key != (w, h, self.colour_off):
+            self._paint_all(w, h)
+        if y >= len(self._strips):
+            return Strip.blank(w, self.rich_style)
+        strip = self._strips[y]
+        if strip is None:
+            strip = self._strips[y] = self._row(y, w)
+        return strip

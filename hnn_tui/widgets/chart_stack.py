@@ -10,6 +10,7 @@ from ..numbers import num
 from .charts import HistoryChart
 
 MIN_ROWS = 8  # a chart shorter than this has no room for its title, axis and a readable curve
+SUMMARY_CHARS = 70  # about the longest one-line summary of a hidden chart, its hint included
 
 
 def summary(title: str, history, lower_is_better: bool) -> str:
@@ -54,7 +55,8 @@ class ChartStack(Vertical):
 
     def _layout(self) -> None:
         n, h = len(self.charts), self.size.height
-        fit = n if h >= n * MIN_ROWS else max(0, (h - (n - 1)) // MIN_ROWS)  # summaries take a row each
+        wrap = -(-SUMMARY_CHARS // max(1, self.size.width - 2))  # rows a summary takes at this width
+        fit = n if h >= n * MIN_ROWS else max(0, (h - (n - 1) * wrap) // MIN_ROWS)
         self.fit = min(n, fit)
         shown = set(self.visible())
         for i, chart in enumerate(self.charts):

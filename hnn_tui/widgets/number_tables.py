@@ -21,11 +21,15 @@ def _line(cells: list[str], widths: list[int], gap: int = GAP) -> str:
     return (" " * gap).join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
 
 
-def param_blocks(names, values, grads, width: int, max_blocks: int) -> tuple[list[str], int]:
-    """Lines of the parameter table in blocks that fit `width`, at most `max_blocks`; and how many were left out."""
-    label = ["parameter", "value", "pull used"]
-    cols = [[n, num(values[n]), num(grads[n]) if grads else "·"] for n in names]
-    lines, at, left_w = [], 0, len(label[2]) + GAP
+def param_blocks(names, values, grads, width: int, max_blocks: int, rows=None) -> tuple[list[str], int]:
+    """Lines of the parameter table in blocks that fit `width`, at most `max_blocks`; and how many were left out.
+
+    The rows are the values and the pull the last step used, or `rows`: (label, name -> number or None) pairs,
+    e.g. the pull split into its parts (from the data, from the spring) above their sum."""
+    rows = rows or [("value", values), ("pull used", grads)]
+    label = ["parameter"] + [r[0] for r in rows]
+    cols = [[n] + [num(r[1][n]) if r[1] else "·" for r in rows] for n in names]
+    lines, at, left_w = [], 0, max(map(len, label)) + GAP
     for _ in range(max_blocks):
         if at >= len(cols):
             break
@@ -37,8 +41,8 @@ def param_blocks(names, values, grads, width: int, max_blocks: int) -> tuple[lis
             block.append(cols[at])
             used += w
             at += 1
-        widths = [len(label[2])] + [max(len(c) for c in col) for col in block]
-        lines += [_line([label[r]] + [col[r] for col in block], widths) for r in range(3)]
+        widths = [max(map(len, label))] + [max(len(c) for c in col) for col in block]
+        lines += [_line([label[r]] + [col[r] for col in block], widths) for r in range(len(label))]
     return lines, len(cols) - at
 
 
@@ -51,8 +55,9 @@ class ParamTable(Static):
         self.max_blocks = 2
         self._shown = None
 
-    def show(self, values, grads) -> None:
-        self._shown = (dict(values), None if grads is None else dict(grads))
+    def show(self, values, grads, rows=None) -> None:
+        """The values and the pull used; or `rows` (see param_blocks) in their place."""
+        self._shown = (dict(values), None if grads is None else dict(grads), rows)
         self._draw()
 
     def set_max_blocks(self, blocks: int) -> None:
@@ -65,7 +70,8 @@ class ParamTable(Static):
     def _draw(self) -> None:
         if self._shown is None or not self.size.width:
             return
-        lines, left = param_blocks(self.names, *self._shown, self.content_size.width, self.max_blocks)
+        values, grads, rows = self._shown
+        lines, left = param_blocks(self.names, values, grads, self.content_size.width, self.max_blocks, rows)
         text = Text("\n".join(lines), no_wrap=True, overflow="ellipsis")
         if left:
             text.append(f"\n… and {left} more parameters (hnn-tui run --json lists them all)", style="dim")

@@ -42,14 +42,14 @@ def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress:
 
 
 def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
-    """Every knob with the keys that turn it: [-+] step size, [hH] h, [tT] tweak, [,.] speed."""
+    """Every knob with the keys that turn it: [-+] step size, [hH] h, [tT] tweak, [,.] speed, [yY] tries."""
     st = controls.settings
     schedule = f" (→ {st.step_size_end:g} after step {schedule_steps:,})" if st.step_size_end is not None else ""
     return _line(("[-+]", "bold"), " step size ", f"{controls.step_size_now:.3g}", (schedule, "dim"),
                  ("   [hH]", "bold"), " h ", f"{st.h:g}",
                  ("   [tT]", "bold"), " tweak ", f"{st.tweak:g}",
                  ("   [,.]", "bold"), " speed ", "max" if speed == 0 else f"{speed}/s",
-                 ("   tries ", "dim"), f"{st.tries}")  # last: it has no key, and 80 columns end here
+                 ("   [yY]", "bold"), " tries ", f"{st.tries:,}")  # last: 80 columns end about here
 
 
 class StatusLine(LinesWidget):

@@ -1,4 +1,4 @@
-"""The boundary without colour (NO_COLOR) and in 16 and 256 colours: the regions and the points stay apart.
+"""The boundary without colour (NO_COLOR) and in 16 and 256 colours: the bands, the lines and the points stay apart.
 
 Pilot tests: the app is started in-process, and the boundary's own rendered strips are read cell by cell.
 """
@@ -11,11 +11,17 @@ from rich.color import ColorSystem
 from rich.style import Style
 
 from hnn_tui.app import HnnApp
+from hnn_tui.widgets.boundary_paint import BAND_BG, MARGIN_FG, ZERO_FG, bands
 from hnn_tui.widgets.boundary_view import GUTTER, BoundaryView
 from hnn_tui.widgets.circuit_view import CircuitView
 
-LINE = set("│╲─╱┼")  # the boundary line's glyphs without colour
-POINTS = {"●": 1, "▲": -1}
+ZERO_GLYPHS, MARGIN_GLYPHS = "│╲─╱", "┆⋱┄⋰"  # by direction; the score's 0 line solid, its ±1 lines dotted
+ZERO, MARGIN = set(ZERO_GLYPHS + "┼"), set(MARGIN_GLYPHS)
+LINE = ZERO | MARGIN
+POINTS = {"●": 1, "○": 1, "▲": -1, "△": -1}  # filled: inside the margin (label * score < 1), pulling; hollow: safe
+PULLING = {1: "●", -1: "▲"}
+SAFE = {1: "○", -1: "△"}
+EVEN, ODD = "- ·+", "  ··"  # without colour, by band (0-3), on cells whose row + column is even or odd
 
 
 def cells(boundary: BoundaryView) -> list[list[tuple[str, Style]]]:
@@ -28,15 +34,15 @@ def cells(boundary: BoundaryView) -> list[list[tuple[str, Style]]]:
     return rows
 
 
-def half_signs(boundary: BoundaryView) -> np.ndarray:
-    """score > 0 at the centre of each half cell, from the lesson's own score function and the plot's box."""
+def half_scores(boundary: BoundaryView) -> np.ndarray:
+    """The score at the centre of each half cell, from the lesson's own score function and the plot's box."""
     w, h = boundary.size
     cols, rows = w - GUTTER, h - 1
     x0, x1, y0, y1 = boundary.box
     xs = x0 + (np.arange(cols) + 0.5) * (x1 - x0) / cols
     ys = y1 - (np.arange(2 * rows) + 0.5) * (y1 - y0) / (2 * rows)
     X, Y = np.meshgrid(xs, ys)
-    return boundary.score(boundary.values, X, Y) > 0
+    return boundary.score(boundary.values, X, Y)
 
 
 async def trained(pilot, steps: int) -> BoundaryView:
@@ -46,31 +52,53 @@ async def trained(pilot, steps: int) -> BoundaryView:
     return pilot.app.screen.query_one(BoundaryView)
 
 
+def marks(boundary: BoundaryView) -> set[str]:
+    """Glyphs that may sit anywhere: the batch's brackets, and neuron lines and numbers if shown."""
+    return {"[", "]"} | (set("|\\~/*0123456789") if boundary.show_neurons else set())
+
+
+def point_marks(boundary: BoundaryView) -> dict[tuple[int, int], str]:
+    """The glyph each point's cell must show: by its label, filled when it pulls, hollow when it is safe."""
+    w, h = boundary.size
+    cols, rows = w - GUTTER, h - 1
+    x0, x1, y0, y1 = boundary.box
+    out = {}
+    for (x, y), label in zip(boundary.points, boundary.labels):
+        pulls = label * boundary.score(boundary.values, x, y) < 1
+        out[int((y1 - y) / (y1 - y0) * 2 * rows) // 2, int((x - x0) / (x1 - x0) * cols)] = \
+            (PULLING if pulls else SAFE)[label]
+    return out
+
+
 def check_plain(boundary: BoundaryView) -> dict[str, int]:
-    """Every cell of the colour-off picture agrees with the score's sign; returns how often each glyph is used."""
-    grid, signs = cells(boundary), half_signs(boundary)
+    """Every cell of the colour-off picture agrees with the score's band; returns how often each glyph is used."""
+    grid, band = cells(boundary), bands(half_scores(boundary))
     seen: dict[str, int] = {}
     colours = set()
+    anywhere, points = marks(boundary), point_marks(boundary)
     for r, row in enumerate(grid):
         for c, (ch, style) in enumerate(row):
             seen[ch] = seen.get(ch, 0) + 1
             assert style is not None, (r, c)  # Textual's NO_COLOR filter reads every segment's style
             colours.add((style.color, style.bgcolor))
-            top, bot = bool(signs[2 * r, c]), bool(signs[2 * r + 1, c])
-            if ch in POINTS:
+            top, bot = int(band[2 * r, c]), int(band[2 * r + 1, c])
+            if (r, c) in points:
+                assert ch == points[r, c], f"point at {r},{c} shows {ch!r}, not {points[r, c]!r}"
+            elif ch in anywhere:
                 continue
-            if top != bot:
-                assert ch in LINE, f"cell {r},{c} has the boundary through it but shows {ch!r}"
-            elif top:
-                assert ch == "·" or ch in LINE, f"cell {r},{c} is on the positive side but shows {ch!r}"
+            elif (top >= 2) != (bot >= 2):
+                assert ch in ZERO, f"cell {r},{c} has the boundary through it but shows {ch!r}"
+            elif top != bot:
+                assert ch in LINE, f"cell {r},{c} has a margin line through it but shows {ch!r}"
             else:
-                assert ch == " ", f"cell {r},{c} is on the negative side but shows {ch!r}"
+                pattern = (EVEN if (r + c) % 2 == 0 else ODD)[top]
+                assert ch == pattern or ch in LINE, f"cell {r},{c} is in band {top} but shows {ch!r}"
     assert colours == {(boundary.rich_style.color, boundary.rich_style.bgcolor)}  # one colour pair: the widget's
     return seen
 
 
 @pytest.mark.parametrize("name,steps", [("svm", 0), ("svm", 400), ("neural_net", 3000)])
-async def test_without_colour_the_positive_side_is_dotted_the_line_drawn_and_the_points_kept(monkeypatch, name, steps):
+async def test_without_colour_the_bands_are_patterns_the_lines_drawn_and_the_points_kept(monkeypatch, name, steps):
     monkeypatch.setenv("NO_COLOR", "1")
     app = HnnApp(name, seed=0)
     assert app.no_color  # Textual's reading of the variable: every colour on screen is turned grey or dropped
@@ -78,10 +106,11 @@ async def test_without_colour_the_positive_side_is_dotted_the_line_drawn_and_the
         boundary = await trained(pilot, steps)
         seen = check_plain(boundary)
         n = len(boundary.points)
-        assert seen.get("●", 0) + seen.get("▲", 0) == n  # six points in both lessons, none hidden by the drawing
-        assert seen.get("●", 0) == sum(lab == 1 for lab in boundary.labels)
-        assert seen.get("·", 0) > 100 and seen.get(" ", 0) > 100  # both regions on screen, told apart by text
-        assert sum(seen.get(g, 0) for g in LINE) >= boundary.size[1] // 2  # the line runs across the plot
+        assert sum(seen.get(g, 0) for g in POINTS) == n  # six points in both lessons, none hidden by the drawing
+        assert seen.get("●", 0) + seen.get("○", 0) == sum(lab == 1 for lab in boundary.labels)
+        assert seen.get("·", 0) > 100 and seen.get(" ", 0) > 100  # both sides on screen, told apart by text
+        assert sum(seen.get(g, 0) for g in ZERO) >= boundary.size[1] // 2  # the line runs across the plot
+        assert sum(seen.get(g, 0) for g in MARGIN) >= boundary.size[1] // 2  # and at least one margin line
         shot = app.export_screenshot()  # the whole screen renders through the NO_COLOR filter
         assert "boundary" in shot
 
@@ -89,17 +118,19 @@ async def test_without_colour_the_positive_side_is_dotted_the_line_drawn_and_the
 async def test_without_colour_a_line_across_the_plot_shows_its_direction(monkeypatch):
     # a = 0, b = 1: score = y + c, a level line; a = 1, b = 0: an upright one; a = -b: a diagonal (about 45 degrees
     # on screen, as the plot's box is about as tall in half cells as it is wide in cells), each through the middle.
+    # The margin lines run beside it with their own (dotted) glyphs for the same direction.
     monkeypatch.setenv("NO_COLOR", "1")
     app = HnnApp("svm")
     async with app.run_test(size=SIZE) as pilot:
         boundary = await trained(pilot, 0)
-        for values, glyph in [({"a": 0.0, "b": 1.0, "c": 0.3}, "─"), ({"a": 1.0, "b": 0.0, "c": -1.0}, "│"),
-                              ({"a": 1.0, "b": -1.0, "c": -1.95}, "╱"), ({"a": -1.0, "b": -1.0, "c": 0.05}, "╲")]:
+        for values, k in [({"a": 0.0, "b": 1.0, "c": 0.3}, 2), ({"a": 1.0, "b": 0.0, "c": -1.0}, 0),
+                          ({"a": 1.0, "b": -1.0, "c": -1.95}, 3), ({"a": -1.0, "b": -1.0, "c": 0.05}, 1)]:
             boundary.show(values)
             await pilot.pause()
             seen = check_plain(boundary)
-            drawn = {g: seen.get(g, 0) for g in LINE}
-            assert max(drawn, key=drawn.get) == glyph, (values, drawn)
+            for glyphs in (ZERO_GLYPHS, MARGIN_GLYPHS):
+                drawn = {g: seen.get(g, 0) for g in glyphs[:4]}
+                assert max(drawn, key=drawn.get) == glyphs[k], (values, drawn)
 
 
 async def test_without_colour_the_circuit_lessons_work(monkeypatch):
@@ -113,13 +144,20 @@ async def test_without_colour_the_circuit_lessons_work(monkeypatch):
         assert "gradient" in app.export_screenshot()  # every widget renders through the NO_COLOR filter
 
 
-def test_the_legend_says_what_the_pattern_means_when_colour_is_off():
-    from hnn_tui.widgets.boundary_view import PATTERN, legend
+def test_the_legend_says_what_the_marks_and_the_patterns_mean():
+    from hnn_tui.widgets.boundary_view import legend, legend_sub
 
-    assert legend(False) == "boundary: ● +1 ▲ -1 · blue: score > 0"  # the colour title, unchanged
-    plain = legend(True)
-    assert "blue" not in plain and f"({PATTERN}): score > 0" in plain and "● +1" in plain and "▲ -1" in plain
-    assert len(plain) <= 44  # fits the boundary's border at 80x24
+    for no_color in (False, True):
+        title = legend(no_color)
+        assert title.startswith("boundary") and "●+1" in title and "▲-1" in title and "○△ safe" in title
+        assert "[ ] step" in title and len(title) <= 42  # fits the boundary's border at 80x24 (48 wide)
+        assert len(legend_sub(no_color, neurons=True)) <= 56  # the subtitle fits it at 100x30
+        assert "─ 0" in legend_sub(no_color) and "┄ ±1" in legend_sub(no_color)
+        assert "neurons" in legend_sub(no_color, neurons=True) and "neurons" not in legend_sub(no_color)
+    assert "blue" in legend_sub(False)
+    plain = legend_sub(True)
+    assert "blue" not in plain and "red" not in plain  # no colour words when there is no colour
+    assert "+· ≥1" in plain and "· >0" in plain and "blank ≤0" in plain and "- ≤-1" in plain
 
 
 def test_line_cells_follow_the_boundary_on_a_grid():
@@ -138,34 +176,49 @@ def test_line_cells_follow_the_boundary_on_a_grid():
         assert max(set(drawn), key=drawn.count) == glyph, drawn
 
 
-@pytest.mark.parametrize("system,regions", [(ColorSystem.STANDARD, {True: 4, False: 1}),
-                                            (ColorSystem.EIGHT_BIT, {True: 24, False: 88})])
-async def test_in_16_and_256_colours_the_regions_and_the_points_stay_apart(monkeypatch, system, regions):
-    # Colour on: each half cell is its region's colour once downgraded (blue and red in 16 colours), the line
-    # shows as a half block, and the two kinds of point keep colours of their own, off both regions.
+@pytest.mark.parametrize("system", [ColorSystem.STANDARD, ColorSystem.EIGHT_BIT])
+async def test_in_16_and_256_colours_the_bands_lines_and_points_stay_apart(monkeypatch, system):
+    # Colour on: a plain cell is its band's colour once downgraded (blue, bright blue, bright red, red in 16
+    # colours), a line cell has the line's colour on one of its halves' bands, and the two kinds of point keep
+    # colours of their own, off every band.
     monkeypatch.delenv("NO_COLOR", raising=False)
     app = HnnApp("svm", seed=0)
+    down = {}
+
+    def number(colour):
+        if colour not in down:
+            down[colour] = colour.downgrade(system).number
+        return down[colour]
+
+    band_colours = [Style.parse(f"on {c}").bgcolor for c in BAND_BG]
+    regions = [number(c) for c in band_colours]
+    assert len(set(regions)) == 4
+    line_fg = {number(Style.parse(ZERO_FG).color), number(Style.parse(MARGIN_FG).color)}
     async with app.run_test(size=SIZE) as pilot:
         boundary = await trained(pilot, 400)
-        signs = half_signs(boundary)
+        band = bands(half_scores(boundary))
         point_colours = {1: set(), -1: set()}
-        glyphs = set()
+        glyphs, bgs = set(), set()
         for r, row in enumerate(cells(boundary)):
             for c, (ch, style) in enumerate(row):
-                fg = style.color.downgrade(system).number if style.color else None
-                bg = style.bgcolor.downgrade(system).number
-                top, bot = bool(signs[2 * r, c]), bool(signs[2 * r + 1, c])
+                fg = number(style.color) if style.color else None
+                bg = number(style.bgcolor)
+                bgs.add(bg)
+                top, bot = int(band[2 * r, c]), int(band[2 * r + 1, c])
                 glyphs.add(ch)
                 if ch in POINTS:
                     point_colours[POINTS[ch]].add(fg)
-                    assert bg in (regions[top], regions[bot])
-                elif ch == "▀":
-                    assert (fg, bg) == (regions[top], regions[bot]) and top != bot
+                    assert bg in (regions[top], regions[bot]) or style.reverse
+                elif ch in LINE or ch in "[]":
+                    assert fg in line_fg and bg in (regions[top], regions[bot]), (r, c, ch, style)
                 else:
                     assert ch == " " and top == bot and bg == regions[top], (r, c, ch, style)
-        assert glyphs == {" ", "▀", "●", "▲"}
+        assert bgs == set(regions)  # all four bands on screen after 400 steps
+        assert glyphs & ZERO and glyphs & MARGIN and glyphs & set(POINTS)
         pos, neg = point_colours[1], point_colours[-1]
         assert len(pos) == len(neg) == 1 and pos != neg
-        assert not (pos | neg) & set(regions.values())
+        assert not (pos | neg) & set(regions)
         if system == ColorSystem.STANDARD:  # 8-colour terminals show bright colours as their base colour
-            assert len({n % 8 for n in pos | neg}) == 2 and not {n % 8 for n in pos | neg} & set(regions.values())
+            base = {n % 8 for n in regions}
+            assert base == {4, 1}  # blue and red: the sides stay apart
+            assert len({n % 8 for n in pos | neg}) == 2 and not {n % 8 for n in pos | neg} & base

@@ -81,7 +81,7 @@ async def test_the_knobs_are_on_screen_with_their_keys():
         await pilot.pause()
         line = status_text(app).splitlines()[2]
         assert line.split() == ["[-+]", "step", "size", "0.01", "[hH]", "h", "0.0001", "[tT]", "tweak", "0.01",
-                                "[,.]", "speed", "30/s", "tries", "100"]
+                                "[,.]", "speed", "30/s", "[yY]", "tries", "100"]
         await pilot.press("plus", "H", "t", "full_stop")
         line = status_text(app).splitlines()[2]
         assert "step size 0.02" in line and "h 0.0002" in line and "tweak 0.005" in line and "speed 100/s" in line

@@ -23,7 +23,8 @@ needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None or not HNN.exists()
                                 reason="needs tmux and the installed hnn-tui script")
 pytestmark = pytest.mark.slow
 
-LINE = set("│╲─╱┼")
+LINE = set("│╲─╱┼")  # the score = 0 line
+MARGIN = set("┆⋱┄⋰")  # the score = ±1 lines
 
 
 def tmux(*args: str) -> str:
@@ -120,8 +121,10 @@ def check_boundary(shown: str, points: int) -> None:
     dotted, blank = inside.count("·"), inside.count(" ")
     assert dotted > 40 and blank > 40, f"the regions are not told apart by characters:\n{shown}"
     assert sum(inside.count(g) for g in LINE) > 5, f"no boundary line:\n{shown}"
-    assert inside.count("●") >= 1 and inside.count("▲") >= 1
-    assert inside.count("●") + inside.count("▲") <= points
+    assert sum(inside.count(g) for g in MARGIN) > 5, f"no margin line:\n{shown}"
+    plus, minus = inside.count("●") + inside.count("○"), inside.count("▲") + inside.count("△")  # pulling or safe
+    assert plus >= 1 and minus >= 1
+    assert plus + minus <= points
     assert "Traceback" not in shown and "Error" not in shown
 
 

@@ -24,10 +24,12 @@ class HnnApp(App):
     ENABLE_COMMAND_PALETTE = False  # every action has a key; the footer's room goes to those
     BINDINGS = bindings(APP, priority=True)
 
-    def __init__(self, scenario: str | None = None, folder: str | None = None, seed: int | None = None):
+    def __init__(self, scenario: str | None = None, folder: str | None = None, seed: int | None = None,
+                 data: str | None = None):
         self.link = LinkMeter()  # how far behind the terminal is: a slow link gets fewer frames (terminal_link.py)
         super().__init__()
         self.start_ref, self.folder, self.seed = scenario, folder, seed
+        self.data = data  # --data FILE.csv: the start scenario's points (a classifier's)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's own driver, but on Linux the one that asks the terminal whether it has caught up."""
@@ -37,7 +39,7 @@ class HnnApp(App):
     def on_mount(self) -> None:
         if self.start_ref:  # straight to the lesson: no picker painted first (over a slow link every frame counts)
             try:
-                self.open_scenario(load_scenario(self.start_ref, self.seed))
+                self.open_scenario(load_scenario(self.start_ref, self.seed, self.data))
                 return
             except ScenarioError as e:  # the picker comes up, with the reason in a notification
                 self.notify(str(e), title="cannot open", severity="error", timeout=10)
@@ -60,7 +62,7 @@ class HnnApp(App):
             self.push_screen(HelpScreen())
 
 
-def run_app(scenario: str | None, folder: str | None, seed: int | None) -> int:
+def run_app(scenario: str | None, folder: str | None, seed: int | None, data: str | None = None) -> int:
     """Open the app (on `scenario` if given); returns the exit status: 0 after a quit, non-zero after a crash.
 
     Textual prints an unhandled exception's traceback once the terminal is restored, and sets the app's
@@ -69,6 +71,6 @@ def run_app(scenario: str | None, folder: str | None, seed: int | None) -> int:
     if folder and not Path(folder).is_dir():
         print(f"hnn-tui: --scenarios {folder}: not a folder", file=sys.stderr)
         return 2
-    app = HnnApp(scenario, folder, seed)
+    app = HnnApp(scenario, folder, seed, data)
     app.run()
     return 0 if app.return_code is None else app.return_code

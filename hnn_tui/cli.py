@@ -80,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--strategy", choices=list(STRATEGIES), help="default: the scenario's own")
     run.add_argument("--steps", type=_nonneg_int, help="number of steps (0 prints the start); default: the scenario's")
     run.add_argument("--seed", type=_nonneg_int, help="random seed; default: the scenario's")
+    run.add_argument("--data", metavar="FILE.csv", help="a classifier's points from a CSV file (columns x, y, "
+                     "label = +1/-1) in place of the scenario's data; its [data] validation and seed still apply")
     run.add_argument("--json", action="store_true", help="one JSON object per line: step 0 is the start")
     grad = sub.add_parser("grad", help="backprop vs numerical gradient of an expression")
     grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
@@ -99,6 +101,8 @@ def app_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
     p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
     p.add_argument("--seed", type=_nonneg_int, help="random seed (default: the scenario's)")
+    p.add_argument("--data", metavar="FILE.csv", help="open the classifier SCENARIO on the points of a CSV file "
+                   "(columns x, y, label = +1/-1) in place of its own")
     return p
 
 
@@ -123,7 +127,7 @@ def cmd_list(args, out) -> int:
 
 
 def cmd_run(args, out) -> int:
-    session = Session(load_scenario(args.scenario, args.seed), args.strategy)
+    session = Session(load_scenario(args.scenario, args.seed, args.data), args.strategy)
     steps = session.scenario.steps if args.steps is None else args.steps
     table = None if args.json else report.Table(session.current, session.lesson_type.output_name, out)
     every = max(1, steps // 20)
@@ -132,7 +136,7 @@ def cmd_run(args, out) -> int:
         sc = session.scenario
         shown = f" | every {report.ordinal(every)} step shown" if every > 1 else ""
         table.print_header(f"{sc.title} | strategy {session.strategy} | {report.steps_text(steps)} "
-                           f"| seed {session.seed}{shown}")
+                           f"| seed {session.seed}{report.data_note(sc.spec)}{shown}")
     emit = (lambda s: print(report.json_line(s.to_dict()), file=out)) if args.json else table.row
     emit(session.current)
     t0, last, why, interrupted = time.perf_counter(), session.current, None, False
@@ -156,6 +160,9 @@ def cmd_run(args, out) -> int:
                "forward_passes": last.forward_passes, "backward_passes": last.backward_passes,
                "seconds": round(time.perf_counter() - t0, 6), "stopped": why}
     summary.update(last.measures)
+    sizes = report.data_sizes(session.scenario.spec)
+    if sizes:  # a classifier: its held-out measures at the last step, and both sets' sizes
+        summary.update({k: last.extra.get(k) for k in report.HELD_OUT}, **sizes)
     if args.json:
         print(report.json_line({"summary": summary}), file=out)
     if why:  # words write steps as 7,350 (the engine's divergence message too); numbers stay plain in JSON
@@ -239,9 +246,11 @@ def main(argv: list[str] | None = None, out=None) -> int:
     try:
         if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
             args = app_parser().parse_args(argv)
+            if args.data is not None and args.scenario is None:
+                raise BadInput("--data needs a classifier scenario to open on it, e.g. hnn-tui svm --data points.csv")
             from .app import run_app  # the Textual app loads only when it is wanted
 
-            return run_app(args.scenario, args.scenarios, args.seed)
+            return run_app(args.scenario, args.scenarios, args.seed, args.data)
         args = parser().parse_args(_expression_last(argv))
         return {"list": cmd_list, "run": cmd_run, "grad": cmd_grad}[args.command](args, out)
     except (BadInput, ScenarioError, ExpressionError, Diverged) as e:

@@ -12,6 +12,7 @@ from .engine.trace import Trace
 from .numbers import num
 
 MAX_VALUE_COLUMNS = 6  # wider models show the output and measures only; --json has every parameter
+HELD_OUT = {"val_accuracy": "val acc", "val_cost": "val cost"}  # a classifier's held-out measures: JSON key -> column
 WIDTH = 10  # of a number column
 NOTE_WIDTH = 100  # wrap width of grad's note at a kink
 
@@ -31,8 +32,9 @@ class Table:
         self.out = out
         self.names = list(first.values)
         self.measures = list(first.measures)
+        self.held_out = [k for k in HELD_OUT if first.extra.get(k) is not None]  # only with a held-out set
         self.show_values = len(self.names) <= MAX_VALUE_COLUMNS
-        head = ["step", output_name, *self.measures]
+        head = ["step", output_name, *self.measures, *(HELD_OUT[k] for k in self.held_out)]
         if self.show_values:
             head += self.names + [f"d{n}" for n in self.names]
         self.header = " ".join(h.rjust(WIDTH) for h in head) + "  forward  backward"
@@ -44,10 +46,27 @@ class Table:
 
     def row(self, s: Snapshot) -> None:
         cells = [str(s.step).rjust(WIDTH), cell(s.output)] + [cell(s.measures[m]) for m in self.measures]
+        cells += [cell(s.extra.get(k)) for k in self.held_out]
         if self.show_values:
             cells += [cell(s.values[n]) for n in self.names]
             cells += [cell(s.grads.get(n) if s.grads else None) for n in self.names]
         print(" ".join(cells) + f"  {s.forward_passes:>7}  {s.backward_passes:>8}", file=self.out)
+
+
+def data_sizes(spec) -> dict:
+    """A classifier run's summary keys for its data: {"train_points": N, "val_points": M} (M = 0 without a held-out
+    set); a circuit has none."""
+    if spec.kind != "classifier":
+        return {}
+    return {"train_points": len(spec.points), "val_points": len(spec.val_points)}
+
+
+def data_note(spec) -> str:
+    """The table header's words for a classifier with a held-out set: ' | 80 training points, 20 held out'."""
+    sizes = data_sizes(spec)
+    if not sizes.get("val_points"):
+        return ""
+    return f" | {sizes['train_points']:,} training points, {sizes['val_points']:,} held out"
 
 
 def steps_text(n: int) -> str:

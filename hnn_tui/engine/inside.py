@@ -46,6 +46,8 @@ class ClassifierDetail:
     inside: Inside | None = None
     dead: tuple[str, ...] | None = None  # hidden neurons whose ReLU is 0 on every training point; None: the svm
     dead_since: Mapping[str, int] = field(default_factory=lambda: EMPTY)  # neuron -> first step of its dead run
+    val_accuracy: float | None = None  # on the held-out points (`[data] validation`); None without any
+    val_cost: float | None = None  # the mean point loss on the held-out points, no spring (see engine.heldout)
 
 
 def record_pull(names, batch: list[ForcePoint], data: list[float], spring: list[float], hidden) -> Inside:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from . import datasets
+from . import datasets, heldout
 from .lessons.classifier import MAX_POINTS, ClassifierSpec
 from .models import MAX_HIDDEN
 
@@ -73,19 +73,35 @@ def live(spec: ClassifierSpec, name: str, up: bool = True) -> ClassifierSpec:
 
 
 def data_of(spec: ClassifierSpec, data: Data | None) -> Data:
-    """The Data a spec's points came from (as far as the spec says: a generated set's size, noise and seed are
-    known only once a knob has drawn it)."""
-    return data or Data(spec.dataset if spec.dataset != INLINE else INLINE, len(spec.points))
+    """The Data a spec's points came from: the one a knob drew last, else what the scenario reader recorded (a
+    generated set's size before the held-out split, its noise, and `[data] seed`)."""
+    if data is not None:
+        return data
+    n = len(spec.points) + len(spec.val_points)
+    if spec.dataset in datasets.GENERATORS:
+        return Data(spec.dataset, spec.data_n or n, 0.1 if spec.data_noise is None else spec.data_noise,
+                    spec.data_seed)
+    return Data(spec.dataset if spec.dataset != INLINE else INLINE, n, seed=spec.data_seed)
 
 
 def with_data(spec: ClassifierSpec, data: Data, own: tuple | None) -> ClassifierSpec:
-    """`spec` on the points of `data`; `own` = (points, labels) of the scenario as loaded, for INLINE."""
+    """`spec` on the points of `data`, split as `[data] validation` says (engine.heldout); `own` = the scenario's
+    own data as loaded, for INLINE: (points, labels), or (points, labels, held-out points, held-out labels)."""
     if data.name == INLINE:
-        points, labels = own if own else (spec.points, spec.labels)
-    else:
-        points, labels = datasets.load(data.name, data.n, data.noise, data.seed)
-    return replace(spec, points=tuple(tuple(map(float, p)) for p in points), labels=tuple(labels),
-                   dataset=data.name)
+        own = own or (spec.points, spec.labels, spec.val_points, spec.val_labels)
+        points, labels, val_points, val_labels = own if len(own) == 4 else (*own, (), ())
+        return replace(spec, points=points, labels=labels, val_points=val_points, val_labels=val_labels,
+                       dataset=INLINE, data_n=None, data_noise=None)
+    points, labels = datasets.load(data.name, data.n, data.noise, data.seed)
+    points = tuple(tuple(map(float, p)) for p in points)
+    train, train_labels, val, val_labels = heldout.split(points, tuple(labels), spec.validation, data.seed)
+    for c in (1, -1):
+        if c not in train_labels:
+            raise ValueError(f"holding out {len(val)} of {len(points)} points leaves no {c:+d} point to train on")
+    generated = data.name in datasets.GENERATORS
+    return replace(spec, points=train, labels=train_labels, val_points=val, val_labels=val_labels,
+                   dataset=data.name, csv=None, data_seed=data.seed, data_n=data.n if generated else None,
+                   data_noise=data.noise if generated else None)
 
 
 def rebuilt(spec: ClassifierSpec, data: Data, own, knob: str, up: bool = True) -> tuple[ClassifierSpec, Data, str]:
@@ -108,11 +124,17 @@ def rebuilt(spec: ClassifierSpec, data: Data, own, knob: str, up: bool = True) -
     if knob in ("dataset", "n", "noise"):
         names = ((INLINE,) if own else ()) + datasets.DATASETS
         if knob == "dataset":
-            was = data.generated
-            data = replace(data, name=cycle(names, data.name, up))
-            if data.generated and not was:  # from a fixed set: a generated one starts at its usual size
-                data = replace(data, n=100)
-        elif not data.generated:
+            for _ in names:
+                was = data.generated
+                data = replace(data, name=cycle(names, data.name, up))
+                if data.generated and not was:  # from a fixed set: a generated one starts at its usual size
+                    data = replace(data, n=100)
+                try:
+                    return with_data(spec, data, own), data, f"data {data.describe()}"
+                except ValueError:  # too few points for the held-out split to leave both classes: the next set
+                    continue
+            raise ValueError("no dataset leaves points of both classes to train on beside the held-out ones")
+        if not data.generated:
             raise ValueError(f"{data.name} is a fixed set: its size and noise cannot change (d picks another)")
         elif knob == "n":
             data = replace(data, n=step(SIZES, data.n, up))

@@ -9,6 +9,7 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from .csvdata import DataPlace
 from .lessons import KINDS, Spec, first_non_finite, lesson_for
 from .strategies import STRATEGIES, Settings
 from .table import ScenarioError, Table
@@ -62,16 +63,31 @@ def check_start(scenario: Scenario) -> None:
                             f"the start is not finite ({bad} at step 0)")
 
 
-def parse_scenario(text: str, source: str, name: str = "", seed: int | None = None) -> Scenario:
-    """Validate the TOML text of a scenario; every problem names `source` and the key. `seed` replaces the file's."""
+class _ScenarioTable(Table):
+    """A scenario file's top table, knowing where its data files are (read by lessons.classifier)."""
+
+    def __init__(self, source: str, data: dict, place: DataPlace):
+        super().__init__(source, data)
+        self.place = place
+
+
+def parse_scenario(text: str, source: str, name: str = "", seed: int | None = None, data: str | Path | None = None,
+                   folder: str | Path | None = None) -> Scenario:
+    """Validate the TOML text of a scenario; every problem names `source` and the key. `seed` replaces the file's;
+    `data`, a CSV file, replaces a classifier's points (`--data`); a relative `[data] csv` path starts at `folder`
+    (default: the folder of `source`)."""
     try:
-        data = tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(source, "", f"not valid TOML: {e}") from None
     except RecursionError:  # tomllib recurses once per nested [ or {
         raise ScenarioError(source, "", "not valid TOML: arrays or tables nested too deeply") from None
-    t = Table(source, data)
+    place = DataPlace(Path(source).parent if folder is None else Path(folder), None if data is None else str(data))
+    t = _ScenarioTable(source, doc, place)
     kind = t.choice("kind", tuple(KINDS))
+    if place.override is not None and kind != "classifier":
+        raise ScenarioError(source, "", f"--data {place.override}: a {kind} has no data; --data applies to "
+                                        "classifier scenarios only")
     title = t.get("title", (str,), what="a short title")
     description = t.get("description", (str,), "", "text")
     strategy = t.choice("strategy", tuple(STRATEGIES), "analytic")
@@ -100,12 +116,14 @@ def bundled_file(name: str) -> Traversable | None:
     return f if "/" not in name and not name.endswith(".toml") and f.is_file() else None
 
 
-def load_scenario(ref: str | Path, seed: int | None = None) -> Scenario:
-    """A bundled scenario by name (as `hnn-tui list` shows it) or a path to a .toml file; `seed` replaces the file's."""
+def load_scenario(ref: str | Path, seed: int | None = None, data: str | Path | None = None) -> Scenario:
+    """A bundled scenario by name (as `hnn-tui list` shows it) or a path to a .toml file; `seed` replaces the file's,
+    `data` (a CSV file: `--data`) a classifier's points. A bundled scenario's `[data] csv` starts at the package's
+    scenarios folder, a file's at the file's folder."""
     ref = str(ref)
     bundled = bundled_file(ref)
     if bundled is not None:
-        return parse_scenario(bundled.read_text("utf-8"), str(bundled), ref, seed)
+        return parse_scenario(bundled.read_text("utf-8"), str(bundled), ref, seed, data)
     path = Path(ref)
     if not path.exists():
         known = ", ".join(bundled_names())
@@ -128,7 +146,7 @@ def load_scenario(ref: str | Path, seed: int | None = None) -> Scenario:
         raise ScenarioError(str(path), "", "not a text file (expected UTF-8 TOML)") from None
     if not text.strip():
         raise ScenarioError(str(path), "", "the file is empty; expected a scenario (see hnn_tui/scenarios/README.md)")
-    return parse_scenario(text, str(path), path.stem, seed)
+    return parse_scenario(text, str(path), path.stem, seed, data)
 
 
 def _size(path: Path) -> int:

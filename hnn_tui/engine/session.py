@@ -185,8 +185,8 @@ class Session:
         if knob == "seed":
             scenario, what = replace(scenario, seed=scenario.seed + 1), f"seed {scenario.seed + 1}"
         else:
-            own = (self.origin.spec.points, self.origin.spec.labels) if self.origin.spec.dataset == knobs.INLINE \
-                else None
+            o = self.origin.spec
+            own = (o.points, o.labels, o.val_points, o.val_labels) if o.dataset == knobs.INLINE else None
             spec, data, what = knobs.rebuilt(scenario.spec, knobs.data_of(scenario.spec, data), own, knob, up)
             scenario = replace(scenario, spec=spec)
         try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
-from .. import datasets
+from .. import datasets, heldout
+from ..csvdata import DataPlace, read_points_csv
 from ..gradcheck import ClassifierChecker
 from ..inside import (
     EMPTY,
@@ -28,18 +29,24 @@ from ..objectives import LOSSES, ClassifierObjective, cost
 from ..table import Table, short
 from .base import Lesson, Measured
 
-MAX_POINTS = 10_000
+MAX_POINTS = 10_000  # a generated set or the file's own points; a CSV file may hold up to csvdata.MAX_CSV_ROWS
+SOURCES = ("csv", "dataset", "points")  # where [data] takes its points from: one of these
 
 
 @dataclass(frozen=True)
 class ClassifierSpec:
-    """The `[model]` and `[data]` tables, validated."""
+    """The `[model]` and `[data]` tables, validated. `points`/`labels` are the training set, the only points the
+    steps and the cost see; `val_points`/`val_labels` are held out (`[data] validation`) and only measured.
+
+    `dataset`, `csv`, `data_n` and `data_noise` say where the points came from; they are not compared (two specs
+    are equal when they train and measure the same model on the same points), so a scenario saved with its points
+    inline (engine.save) reads back equal to the one it was saved from."""
 
     kind: ClassVar[str] = "classifier"
     model: str
     points: tuple[tuple[float, float], ...]
     labels: tuple[int, ...]  # +1 / -1
-    dataset: str = "inline"
+    dataset: str = field(default="inline", compare=False)  # a named set, or "inline": the file's or a CSV's points
     loss: str = "hinge"
     hidden: int = 3  # the net's hidden neurons
     layers: tuple[int, ...] = (16, 16)  # the mlp's hidden layer sizes
@@ -47,6 +54,13 @@ class ClassifierSpec:
     batch: str = "sgd"  # "sgd": one random point a step; "full": every point
     init: tuple[tuple[str, float], ...] | None = None  # starting parameters; the rest are drawn
     init_scale: float = 0.5
+    val_points: tuple[tuple[float, float], ...] = ()  # held out: measured (val_accuracy, val_cost), never trained on
+    val_labels: tuple[int, ...] = ()
+    validation: float = 0.0  # the fraction held out, 0 <= v < 1 (see engine.heldout)
+    data_seed: int = 0  # `[data] seed`: draws a generated set, and the held-out split
+    csv: str | None = field(default=None, compare=False)  # the CSV file the points were read from
+    data_n: int | None = field(default=None, compare=False)  # a generated set's size (before the split), noise
+    data_noise: float | None = field(default=None, compare=False)
 
 
 def _layers(m: Table) -> tuple:
@@ -80,41 +94,79 @@ def _model(m: Table) -> dict:
     return out
 
 
-def _data(d: Table) -> dict:
-    if "points" in d.data or "labels" in d.data:
-        points = d.get("points", (list,), what="a list of [x, y] pairs")
-        labels = d.get("labels", (list,), what="a list of +1 / -1 labels")
-        for i, p in enumerate(points):
-            pair = isinstance(p, list) and len(p) == 2
-            if not (pair and all(type(v) in (int, float) and math.isfinite(v) for v in p)):
-                d.fail(f"points[{i}]", f"expected a pair of finite numbers [x, y], got {short(p)}")
-        if len(labels) != len(points):
-            d.fail("labels", f"expected {len(points)} labels (one per point), got {len(labels)}")
-        for i, v in enumerate(labels):
-            if type(v) is not int or v not in (1, -1):
-                d.fail(f"labels[{i}]", f"expected +1 or -1, got {short(v)}")
-        name = "inline"
-    else:
-        name = d.choice("dataset", datasets.DATASETS)
-        n = d.integer("n", 100, lo=2, hi=MAX_POINTS)
-        noise, seed = d.number("noise", 0.1, minimum=0.0), d.integer("seed", 0)
-        with np.errstate(all="ignore"):  # a huge noise overflows: refused below, not warned about on stderr
-            points, labels = datasets.load(name, n, noise, seed)
-        if not all(math.isfinite(v) for p in points for v in p):
-            d.fail("noise", "expected a noise small enough that every generated point is finite")
+def _inline(d: Table) -> tuple[list, list]:
+    points = d.get("points", (list,), what="a list of [x, y] pairs")
+    labels = d.get("labels", (list,), what="a list of +1 / -1 labels")
+    for i, p in enumerate(points):
+        pair = isinstance(p, list) and len(p) == 2
+        if not (pair and all(type(v) in (int, float) and math.isfinite(v) for v in p)):
+            d.fail(f"points[{i}]", f"expected a pair of finite numbers [x, y], got {short(p)}")
+    if len(labels) != len(points):
+        d.fail("labels", f"expected {len(points)} labels (one per point), got {len(labels)}")
+    for i, v in enumerate(labels):
+        if type(v) is not int or v not in (1, -1):
+            d.fail(f"labels[{i}]", f"expected +1 or -1, got {short(v)}")
     if not points:
         d.fail("points", "expected at least one point")
     if len(points) > MAX_POINTS:
         d.fail("points", f"expected at most {MAX_POINTS} points, got {len(points)}")
+    return points, labels
+
+
+def _csv(d: Table, place: DataPlace) -> tuple[tuple, tuple, str]:
+    """The points of `[data] csv`, a path from the scenario file's folder, or of --data (place.override)."""
+    if place.override is not None:
+        d.seen.update(("csv", "dataset", "points", "labels", "n", "noise"))  # --data replaces where points come from
+        return (*read_points_csv(place.override), place.override)
+    name = d.get("csv", (str,), what="a path to a CSV file of x,y,label points, from the scenario's folder")
+    if not name.strip():
+        d.fail("csv", "expected a path to a CSV file of x,y,label points, got an empty string")
+    path = str(place.folder / name)  # an absolute `name` stays itself
+    return (*read_points_csv(path, via=f"{d.prefix}csv in {d.source}"), path)
+
+
+def _data(d: Table, place: DataPlace) -> dict:
+    given = [k for k in SOURCES if k in d.data]
+    if len(given) > 1 and place.override is None:
+        d.fail(given[1], f"expected one source of points (csv, dataset or points); this [data] gives "
+                         f"{' and '.join(given)}")
+    seed = d.integer("seed", 0)
+    validation = d.number("validation", 0.0, minimum=0.0)
+    if validation >= 1:
+        d.fail("validation", f"expected the fraction of points to hold out, 0 <= validation < 1, got {validation}")
+    out: dict = dict(dataset="inline", data_seed=seed, validation=validation)
+    if place.override is not None or "csv" in d.data:
+        points, labels, out["csv"] = _csv(d, place)
+    elif "points" in d.data or "labels" in d.data:
+        points, labels = _inline(d)
+    else:
+        out["dataset"] = name = d.choice("dataset", datasets.DATASETS)
+        n = d.integer("n", 100, lo=2, hi=MAX_POINTS)
+        noise = d.number("noise", 0.1, minimum=0.0)
+        with np.errstate(all="ignore"):  # a huge noise overflows: refused below, not warned about on stderr
+            points, labels = datasets.load(name, n, noise, seed)
+        if not all(math.isfinite(v) for p in points for v in p):
+            d.fail("noise", "expected a noise small enough that every generated point is finite")
+        if name in datasets.GENERATORS:
+            out.update(data_n=n, data_noise=noise)
     if len(set(labels)) < 2:
         d.fail("labels", "expected both classes (+1 and -1) in the data")
     d.finish()
-    return dict(points=tuple(tuple(map(float, p)) for p in points), labels=tuple(labels), dataset=name)
+    points = tuple(tuple(map(float, p)) for p in points)
+    train, train_labels, val, val_labels = heldout.split(points, tuple(labels), validation, seed)
+    for c in (1, -1):
+        if c not in train_labels:
+            d.fail("validation", f"holding out {len(val)} of {len(points)} points leaves no {c:+d} point to train "
+                                 f"on; expected at least one training point of each class (lower validation or "
+                                 f"change [data] seed)")
+    return dict(out, points=train, labels=train_labels, val_points=val, val_labels=val_labels)
 
 
 def read_classifier(t: Table) -> ClassifierSpec:
+    """The spec of a classifier scenario; a relative `[data] csv` path starts at `t.place.folder` and a CSV given
+    on the command line replaces the file's data (see csvdata.DataPlace; a plain Table reads from the cwd)."""
     model = _model(t.table("model"))
-    return ClassifierSpec(**model, **_data(t.table("data")))
+    return ClassifierSpec(**model, **_data(t.table("data"), getattr(t, "place", None) or DataPlace()))
 
 
 def _none(*_):
@@ -134,6 +186,8 @@ class ClassifierStage:
     neuron_lines: Callable = _none  # values -> ((name, a, b, c), ...): first-layer neuron lines a*x + b*y + c = 0
     hidden_at: Callable = _none  # (values, x, y) -> ((name, pre-activation, output), ...) for every hidden neuron
     check_gradient: Callable = lambda values, h, centered: None  # backprop vs numerical, full batch (gradcheck)
+    val_points: tuple[tuple[float, float], ...] = ()  # held out (`[data] validation`): measured, never trained on
+    val_labels: tuple[int, ...] = ()
 
 
 class ClassifierLesson(Lesson):
@@ -151,6 +205,7 @@ class ClassifierLesson(Lesson):
         self._score = self.model.scorer()
         self._X = np.array(spec.points, float).reshape(-1, 2)
         self._y = np.array(spec.labels, float)
+        self._Xv = np.array(spec.val_points, float).reshape(-1, 2)
         self._names = hidden_names(self.model)  # layer by layer
         self._forward = forward_fn(self.model)  # scores and hidden layers in one numpy pass
         self._dead_since: dict[str, int] = {}
@@ -162,7 +217,8 @@ class ClassifierLesson(Lesson):
         self.stage = ClassifierStage(spec.points, spec.labels, tuple(self.model.params), self._score,
                                      tuple(n for layer in self._names for n in layer), neuron_lines_fn(self.model),
                                      hidden_at_fn(self.model),
-                                     ClassifierChecker(private_objective, relu_kinks_fn(self.model, spec.points)))
+                                     ClassifierChecker(private_objective, relu_kinks_fn(self.model, spec.points)),
+                                     spec.val_points, spec.val_labels)
 
     def retune(self, spec: ClassifierSpec) -> None:
         """The spring, the loss or the batch turned (engine.knobs.LIVE): the same model and data, the next step and
@@ -193,14 +249,23 @@ class ClassifierLesson(Lesson):
             output = cost(scores, self._y, weights, self.alpha, self.spec.loss)
             accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == self._y))
             dead = dead_neurons(layers, self._names) if self._names else None
+            val_accuracy = val_cost = None
+            if len(self._Xv):
+                val_scores, _ = self._forward(v, self._Xv[:, 0], self._Xv[:, 1])
+                val_accuracy, val_cost = heldout.measures(val_scores, self.spec.val_labels, self.spec.loss)
         inside = self.objective.inside
         since = EMPTY if dead is None else update_dead_since(self._dead_since, dead, self._step)
-        extra = {"batch": None, "data_pull": None, "spring_pull": None}
+        extra = {"val_accuracy": val_accuracy, "val_cost": val_cost, "batch": None, "data_pull": None,
+                 "spring_pull": None}
         if inside is not None:
             extra.update(batch=inside.batch, data_pull=inside.data_pull, spring_pull=inside.spring_pull)
         if dead is not None:  # the svm has no hidden neurons: no keys for them
             extra.update(hidden=None if inside is None else inside.hidden, dead=dead)
-        return Measured(output, v, {"accuracy": accuracy}, ClassifierDetail(inside, dead, since), extra)
+        detail = ClassifierDetail(inside, dead, since, val_accuracy, val_cost)
+        return Measured(output, v, {"accuracy": accuracy}, detail, extra)
 
     def first_non_finite_detail(self, detail: ClassifierDetail) -> str | None:
-        return first_non_finite_inside(detail.inside)
+        bad = first_non_finite_inside(detail.inside)
+        if bad is None and detail.val_cost is not None and not math.isfinite(detail.val_cost):
+            return f"the held-out cost became {detail.val_cost}"  # JSON has no inf: a divergence like any other
+        return bad

@@ -9,6 +9,9 @@ as it always did.
 """
 from __future__ import annotations
 
+import os
+import sys
+import termios
 import time
 from collections import deque
 
@@ -20,6 +23,7 @@ SYNC_START = "\x1b[?2026h"  # Textual opens a synchronized frame with this: the 
 LAG_BUDGET = 0.05  # seconds: an unanswered question older than this means the terminal is behind
 LOST = 2.0  # seconds: a question unanswered this long is given up (and, if none was ever answered, the pacing)
 WINDOW = 2.0  # seconds of history for the frame rate the status line reports
+ANSWER_GRACE = 0.1  # seconds, on quitting: time for the last answer to arrive before it is dropped
 LOWERED = 10.0  # frames/s: below this (a run paints about 12), a link that holds frames back is worth a word
 
 
@@ -95,10 +99,25 @@ class LinkDriver(LinuxDriver):
         super().__init__(app, **kwargs)
         self.link: LinkMeter = app.link
 
+    _closing = False
+
     def write(self, data: str) -> None:
         super().write(data)
-        if data != SYNC_START and self.link.should_ask():
+        if data != SYNC_START and not self._closing and self.link.should_ask():
             super().write(PROBE)
+
+    def stop_application_mode(self) -> None:
+        """No more questions; and an answer still on its way when the app has let go of the terminal is dropped,
+        so the shell does not print it (^[[1;1R after quitting)."""
+        self._closing = True
+        super().stop_application_mode()
+        try:
+            fd = sys.__stdin__.fileno()
+            if os.isatty(fd):
+                time.sleep(ANSWER_GRACE)
+                termios.tcflush(fd, termios.TCIFLUSH)
+        except (OSError, ValueError, AttributeError):  # no terminal: nothing was asked
+            pass
 
     def process_message(self, message) -> None:
         if isinstance(message, events.CursorPosition):  # the answer to PROBE: it is not for the app

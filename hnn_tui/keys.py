@@ -92,6 +92,19 @@ CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top o
         (Key("u", "neurons", "neurons"),)),
     Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
         (Key("g", "check", "check"),)),
+    Row("`up` `down` `left` `right`", "your own data: the cursor on the boundary one cell (the first press shows it)",
+        (Key("up", "move_cursor(0, -1)"), Key("down", "move_cursor(0, 1)"), Key("left", "move_cursor(-1, 0)"),
+         Key("right", "move_cursor(1, 0)"))),
+    Row("`shift+up` `shift+down` `shift+left` `shift+right`", "the cursor 5 cells",
+        (Key("shift+up", "move_cursor(0, -5)"), Key("shift+down", "move_cursor(0, 5)"),
+         Key("shift+left", "move_cursor(-5, 0)"), Key("shift+right", "move_cursor(5, 0)"))),
+    Row("`p` `m`", "add a +1 / -1 training point at the cursor: the parameters stay, a run goes on",
+        (Key("p", "add_point(1)"), Key("m", "add_point(-1)"))),
+    Row("`backspace` `delete`", "delete the training point nearest the cursor",
+        (Key("backspace,delete", "delete_point"),)),
+    Row("`U`", "undo the last edit of the points", (Key("U", "undo_edit"),)),
+    Row("`w`", "save the scenario as it is now (its start: the parameters now) and its points as CSV",
+        (Key("w", "save"),)),
 )
 
 PICKER = (

@@ -17,6 +17,7 @@ from . import knobs
 from .lessons import Lesson, lesson_for
 from .lessons.base import first_non_finite
 from .lessons.circuit import edited
+from .lessons.classifier import MAX_POINTS
 from .scenario import Scenario, check_start
 from .snapshot import Diverged, Snapshot
 from .strategies import STRATEGIES, Settings
@@ -65,6 +66,7 @@ class Session:
         self._stop = threading.Event()  # set by interrupt(): the objective refuses its next forward pass
         self.pokes = 0  # inputs set by hand since the start: not steps, not counted in the passes
         self.data: knobs.Data | None = None  # a classifier's data as the knobs last drew it (None: the file's)
+        self.edits: tuple = ()  # a classifier's (points, labels) before each edit by hand, oldest first (undo)
         self._under_way: tuple | None = None  # (step, started, strategy, settings, forward passes before it)
         self.reset()
 
@@ -197,6 +199,44 @@ class Session:
         fresh._settings = self._settings
         fresh.data = data
         return fresh, what
+
+    def with_points(self, points, labels) -> Session:
+        """A new session on a classifier's training data `points`/`labels` (edited by hand), starting from this
+        one's parameters now (`[model] init`), seed, strategy and settings kept; the held-out points stay held out.
+        The previous training data goes on the new session's `edits` (see `undone`). ValueError when a class would
+        have no training point left, there are too many points, or the start is refused."""
+        spec = self.scenario.spec
+        points = tuple((float(x), float(y)) for x, y in points)
+        labels = tuple(int(v) for v in labels)
+        for c in (1, -1):
+            if c not in labels:
+                raise ValueError(f"that would leave no {c:+d} point to train on; every class needs at least one")
+        if len(points) > MAX_POINTS:
+            raise ValueError(f"at most {MAX_POINTS:,} points; this one would make {len(points):,}")
+        n = len(points) + len(spec.val_points)
+        # the fraction that holds out exactly the held-out points of n (engine.heldout), so a saved file splits alike
+        validation = len(spec.val_points) / n if spec.val_points else 0.0
+        spec = replace(spec, points=points, labels=labels, init=tuple(self.current.values.items()),
+                       dataset=knobs.INLINE, csv=None, data_n=None, data_noise=None, validation=validation)
+        scenario = replace(self.scenario, spec=spec)
+        try:
+            check_start(scenario)
+        except ScenarioError as e:
+            raise ValueError(e.problem) from None
+        fresh = Session(scenario, self._strategy, self.origin)
+        fresh._settings = self._settings
+        fresh.edits = (*self.edits, (self.scenario.spec.points, self.scenario.spec.labels))
+        return fresh
+
+    def undone(self) -> Session:
+        """The training data before the last edit by hand (`with_points`), at the parameters now; ValueError when
+        there is no edit to undo."""
+        if not self.edits:
+            raise ValueError("no edit of the points to undo")
+        points, labels = self.edits[-1]
+        fresh = self.with_points(points, labels)
+        fresh.edits = self.edits[:-1]
+        return fresh
 
     def restarted(self, keep_controls: bool = False) -> Session:
         """A new session at the scenario's start, as loaded, or with this one's strategy and settings; this one is

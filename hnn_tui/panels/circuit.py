@@ -96,7 +96,10 @@ class CircuitPanel(Panel):
         yield Static(id="circuit-keys")
 
     def on_mount(self) -> None:
-        view = self.query_one("#circuit", CircuitView)
+        found = self.query("#circuit")
+        if not found:  # swapped out again before its widgets were up (keys typed fast): nothing to set
+            return
+        view = found.first(CircuitView)
         view.border_title = "circuit"
         view.styles.width = tree_width(self.stage.structure, self.stage.labels) + 4  # padding, border: no jump later
         self._show_keys()

@@ -44,6 +44,20 @@ class ClassifierPanel(Panel):
         up: bool = True
 
     @dataclass
+    class Edit(Message):
+        """The training data edited by hand (a point added or deleted): `what` says how, in words."""
+
+        points: tuple
+        labels: tuple
+        what: str
+
+    class UndoEdit(Message):
+        """Back to the training data before the last edit."""
+
+    class Save(Message):
+        """Save the scenario as it is now, and its points as CSV."""
+
+    @dataclass
     class Checked(Message):
         """A gradient check done off the UI thread, for the snapshot of step `step`."""
 
@@ -56,11 +70,22 @@ class ClassifierPanel(Panel):
         self.checking = False  # the table shows the gradient check instead of the step's inside
         self.check: tuple[int, dict | None] | None = None  # (step, result) of the last check
         self._shown = None  # the last (snapshot, settings, knobs line) shown
+        self.cursor: tuple[float, float] | None = None  # the cursor's data coordinates (None: not shown yet)
+        self.box = None  # the boundary's view (x0, x1, y0, y1), kept across edits of the points; None: the data's
+
+    def view_state(self) -> tuple:
+        """What the learner is looking at, for the panel that takes over after an edit of the points."""
+        return self.query_one(BoundaryView).box, self.cursor, self.neurons
+
+    def take_view(self, state: tuple) -> None:
+        """The view of the panel before an edit (`view_state`): the same box, cursor and neuron lines."""
+        self.box, self.cursor, self.neurons = state
 
     def compose(self) -> ComposeResult:
         st = self.stage
         with Horizontal(id="upper"):
-            yield BoundaryView(st.score, st.points, st.labels, id="boundary")
+            yield BoundaryView(st.score, st.points, st.labels, st.val_points, st.val_labels, self.box,
+                               id="boundary")
             yield ChartStack([(HistoryChart(self.output_name, "red", id="loss-chart"), True),
                               (HistoryChart("training accuracy", "green", (0, 1), id="acc-chart"), False)],
                              id="charts")
@@ -69,9 +94,12 @@ class ClassifierPanel(Panel):
         yield Static(id="classifier-keys")
 
     def on_mount(self) -> None:
-        boundary = self.query_one("#boundary")
-        boundary.border_title = legend(self.app.no_color)
-        boundary.border_subtitle = legend_sub(self.app.no_color)
+        found = self.query("#boundary")
+        if not found:  # swapped out again before its widgets were up (keys typed fast): nothing to set
+            return
+        boundary = found.first()
+        boundary.border_title = legend(self.app.no_color, bool(self.stage.val_points))
+        boundary.border_subtitle = legend_sub(self.app.no_color, self.neurons)
         self.focus()
 
     def on_resize(self) -> None:
@@ -96,6 +124,55 @@ class ClassifierPanel(Panel):
         self.query_one("#boundary").border_subtitle = legend_sub(self.app.no_color, self.neurons)
         self._redraw()
 
+    # ---- your own data: a cursor on the boundary, points added, deleted, undone; the scenario saved ----------
+    def action_move_cursor(self, dx: int, dy: int) -> None:
+        """Move the cursor (dx columns, dy rows); the first press shows it in the middle of the picture."""
+        boundary = self.query_one(BoundaryView)
+        if self.cursor is None:
+            rows, cols = boundary.cells
+            cell = (rows // 2, cols // 2)
+        else:
+            r, c = boundary.cell_of(*self.cursor)
+            cell = (r + dy, c + dx)
+        self._put_cursor(boundary, cell)
+
+    def _put_cursor(self, boundary: BoundaryView, cell) -> None:
+        rows, cols = boundary.cells
+        cell = (min(rows - 1, max(0, cell[0])), min(cols - 1, max(0, cell[1])))
+        self.cursor = boundary.data_of(*cell)
+        boundary.set_cursor(self.cursor)
+
+    def _cursor_now(self) -> tuple[float, float]:
+        """The cursor's data coordinates, showing it in the middle first if it is not shown yet."""
+        if self.cursor is None:
+            self.action_move_cursor(0, 0)
+        return self.cursor
+
+    def action_add_point(self, label: int) -> None:
+        x, y = self._cursor_now()
+        st = self.screen.session.stage  # the newest data, even with an edit still on its way to a new panel
+        self.post_message(self.Edit((*st.points, (x, y)), (*st.labels, label),
+                                    f"a {label:+d} point added at ({x:.3g}, {y:.3g})"))
+
+    def action_delete_point(self) -> None:
+        """Delete the training point nearest the cursor (nearest on screen: distances in cells)."""
+        x, y = self._cursor_now()
+        boundary = self.query_one(BoundaryView)
+        rows, cols = boundary.cells
+        x0, x1, y0, y1 = boundary.box
+        st = self.screen.session.stage
+        far = [((px - x) / (x1 - x0) * cols) ** 2 + ((py - y) / (y1 - y0) * 2 * rows) ** 2 for px, py in st.points]
+        i = min(range(len(far)), key=far.__getitem__)
+        px, py = st.points[i]
+        self.post_message(self.Edit(st.points[:i] + st.points[i + 1:], st.labels[:i] + st.labels[i + 1:],
+                                    f"the {st.labels[i]:+d} point at ({px:.3g}, {py:.3g}) deleted"))
+
+    def action_undo_edit(self) -> None:
+        self.post_message(self.UndoEdit())
+
+    def action_save(self) -> None:
+        self.post_message(self.Save())
+
     def action_check(self) -> None:
         self.checking = not self.checking
         self._redraw()
@@ -118,10 +195,14 @@ class ClassifierPanel(Panel):
         self._shown = (snap, settings)
         inside = getattr(snap.detail, "inside", None)
         boundary = self.query_one(BoundaryView)
+        boundary.cursor_at = self.cursor
         lines = self.stage.neuron_lines(snap.values) if self.neurons else ()
         boundary.show(snap.values, max(4, boundary.size.height // 6) if slow else None,
                       batch=tuple(p.index for p in inside.batch) if inside else (), neuron_lines=lines,
                       show_neurons=self.neurons)
+        val = getattr(snap.detail, "val_accuracy", None)
+        if val is not None:  # the held-out accuracy in the chart's title (the chart draws one series)
+            self.query_one("#acc-chart", HistoryChart).title = f"training accuracy · held-out {val:.2f}"
         self.query_one(ChartStack).show([self.outputs, self.measures["accuracy"]])
         if not tables:
             return

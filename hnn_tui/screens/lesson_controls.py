@@ -3,7 +3,11 @@ the pull, a new expression). The panels post messages; these handlers change the
 back as a snapshot, or as a new session (PlaygroundScreen._replace_session)."""
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from ..engine import Diverged, ScenarioError
+from ..engine import save as saving
 from ..engine.knobs import LIVE
 from ..panels import CircuitPanel, ClassifierPanel
 from ..panels.circuit import nudged
@@ -33,6 +37,78 @@ class LessonControls:
         self._replace_session(fresh)
         self.notify(f"restarted: {what} (a new model or new data starts over; r: the scenario as loaded)",
                     title="restarted", timeout=5)
+
+    # ---- a classifier's own data (panels.classifier: the cursor, p, m, backspace, U, w) ---------------------
+    def on_classifier_panel_edit(self, message: ClassifierPanel.Edit) -> None:
+        try:
+            fresh = self.session.with_points(message.points, message.labels)
+        except ValueError as e:
+            self.notify(f"not changed: {e}", severity="warning", timeout=6)
+            return
+        self._take_edit(fresh)
+        self.notify(f"{message.what}: {len(message.points):,} training points; the parameters stay (U: undo)",
+                    timeout=4)
+
+    def on_classifier_panel_undo_edit(self, message: ClassifierPanel.UndoEdit) -> None:
+        try:
+            fresh = self.session.undone()
+        except ValueError as e:
+            self.notify(str(e), severity="warning", timeout=4)
+            return
+        self._take_edit(fresh)
+        self.notify(f"undone: {len(fresh.stage.points):,} training points as before", timeout=4)
+
+    def _take_edit(self, fresh) -> None:
+        """The session on the edited data in place of this one, its panel keeping the view (box, cursor); a run
+        going on goes on."""
+        running = self.running
+        view = self._carry_view  # mid-swap (no panel): the view taken before stays
+        if self.panel is not None and hasattr(self.panel, "view_state"):
+            view = self.panel.view_state()
+        self._replace_session(fresh, view)
+        if running:
+            self.action_toggle_run()
+
+    def on_classifier_panel_save(self, message: ClassifierPanel.Save) -> None:
+        stem = f"{self.session.origin.name or 'scenario'}-edited"
+        name, k = f"{stem}.toml", 2
+        while Path(name).exists() or Path(name).with_suffix(".csv").exists():
+            name, k = f"{stem}-{k}.toml", k + 1
+        self.app.push_screen(Prompt("save the scenario as it is now (its start: the parameters now), and its "
+                                    "points as CSV beside it; file name:", name, self._save))
+
+    def _save(self, text: str) -> str | None:
+        """Write the scenario as it is now to `text` (.toml) and its points to the same stem .csv, never over an
+        existing file nor into the bundled scenarios; the refusal's words, or None once both are written."""
+        import hnn_tui.scenarios as bundled
+
+        path = Path(text.strip()).expanduser()
+        if path.suffix != ".toml" or not path.stem:
+            return f"expected a file name ending in .toml, got {text.strip()!r}"
+        csv = path.with_suffix(".csv")
+        if path.parent.resolve() == Path(bundled.__file__).parent.resolve():
+            return "not into the bundled scenarios' folder: give a path elsewhere"
+        for p in (path, csv):
+            if p.exists():
+                return f"{p} already exists; not overwritten: give another name"
+        if not path.parent.is_dir():
+            return f"no folder {path.parent}"
+        s = self.session
+        snap = s.current
+        scenario = replace(s.scenario, strategy=s.strategy, settings=s.settings)
+        try:
+            try:
+                toml = saving.scenario_toml(scenario, snap.values)
+            except ValueError:  # too many points for a scenario file: they go in the CSV, which it names
+                toml = saving.scenario_toml(scenario, snap.values, csv=csv.name)
+            saving.write_atomically(csv, saving.points_csv(*saving.data_rows(scenario.spec)))
+            saving.write_atomically(path, toml)
+        except (OSError, ValueError) as e:
+            return f"not saved: {e}"
+        n = len(scenario.spec.points) + len(scenario.spec.val_points)
+        self.notify(f"wrote {path} (the scenario; its start: the parameters at step {snap.step:,}) and {csv} "
+                    f"({n:,} points): hnn-tui {path} opens it", title="saved", timeout=8)
+        return None
 
     # ---- a circuit poked by hand (panels.circuit) --------------------------------------------------
     def on_circuit_panel_poke(self, message: CircuitPanel.Poke) -> None:

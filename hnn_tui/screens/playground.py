@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Footer
@@ -55,13 +56,17 @@ class PlaygroundScreen(LessonControls, SizedScreen):
         self._table_shown = 0.0  # when a run last refreshed the number tables
         self.steps_per_second = 0.0
         self._rate_mark = (time.monotonic(), 0)
+        self._carry_view = None  # the view the next new panel keeps (an edit of a classifier's points), or None
+        self._swapping = False  # a new panel is being mounted (_swap_panel)
 
     @property
     def panel(self) -> Panel | None:
         """The lesson's panel; None before the screen has composed or once it is being taken down (keys typed
         ahead, or queued behind `b`, still arrive)."""
-        found = self.query("#panel")
-        return found.first(Panel) if found else None
+        for panel in self.query("#panel").results(Panel):  # one being mounted or taken down is not there
+            if panel.is_mounted and not getattr(panel, "going", False):
+                return panel
+        return None
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -172,17 +177,21 @@ class PlaygroundScreen(LessonControls, SizedScreen):
         """Back to the start: as loaded (knobs and strategy too), or with the knobs and strategy as set now."""
         self._replace_session(self.session.restarted(keep_controls))
 
-    def _replace_session(self, fresh: Session) -> None:
+    def _replace_session(self, fresh: Session, view=None) -> None:
         """`fresh` in place of the session: a reset, an edited circuit. The run stops; a step still under way on the
-        old session is abandoned, not waited for. A new scenario (other wiring) gets a new panel."""
+        old session is abandoned, not waited for. A new scenario (other wiring) gets a new panel, which takes the
+        old one's `view` when given (panel.view_state(): an edit of a classifier's points)."""
         self.running = False
+        self._carry_view = view
         self._step_after_run = False
         self.generation += 1
         old, self.session = self.session, fresh
         old.interrupt()
         self.snapshot = snap = fresh.current
         if fresh.scenario is not old.scenario:
-            self.run_worker(self._swap_panel(), exclusive=True, group="panel")
+            if not self._swapping:  # else the swap under way takes this session's panel too, once its own is up
+                self._swapping = True  # now, not when the worker starts: never two swaps at once
+                self.run_worker(self._swap_panel(), group="panel")
             return
         if self.panel is not None:
             self.panel.clear()
@@ -199,15 +208,40 @@ class PlaygroundScreen(LessonControls, SizedScreen):
         self.app.back_to_picker()
 
     async def _swap_panel(self) -> None:
-        """A new panel for the new stage (its wiring changed), where the old one was."""
-        if self.panel is not None:
-            await self.panel.remove()
-        kind = self.session.lesson_type
-        panel = PANELS[kind](self.session.stage, kind.output_name, kind.measures, id="panel")
-        await self.query_one(".body").mount(panel)
-        changed = self.session.scenario is not self.session.origin
-        self.query_one(TitleBar).show(self.title, self.sub_title + (f" ({panel.changed()})" if changed else ""))
+        """A new panel for the new stage (its wiring changed), where the old one was. One swap at a time: a session
+        replaced meanwhile (edits typed ahead) gets its panel once this one is up, never half-built panels."""
+        try:
+            while True:
+                session = self.session
+                if not await self._mount_panel(session):
+                    return
+                if self.session is session or self.session.scenario is session.scenario:
+                    break
+        finally:
+            self._swapping = False
         self.call_after_refresh(self._show_new_panel)  # once it is laid out: its tables fit the room it got
+
+    async def _mount_panel(self, session: Session) -> bool:
+        """Replace the panel with a new one for `session`; False when the screen went meanwhile (back, quit)."""
+        view = self._carry_view
+        try:
+            for old in self.query("#panel"):
+                old.going = True  # its children go first: never drawn again meanwhile
+                await old.remove()
+            if not self.is_attached:
+                return False
+            kind = session.lesson_type
+            panel = PANELS[kind](session.stage, kind.output_name, kind.measures, id="panel")
+            if view is not None and hasattr(panel, "take_view"):
+                panel.take_view(view)
+            await self.query_one(".body").mount(panel)
+            if self._carry_view is view:
+                self._carry_view = None
+            changed = session.scenario is not session.origin
+            self.query_one(TitleBar).show(self.title, self.sub_title + (f" ({panel.changed()})" if changed else ""))
+        except NoMatches:
+            return False
+        return True
 
     def _show_new_panel(self) -> None:
         snap = self.snapshot

@@ -24,6 +24,8 @@ NEG_BG, NEG_IN_BG, POS_IN_BG, POS_BG = "#962a1f", "#d75f5f", "#5f87d7", "#1c3f94
 BAND_BG = (NEG_BG, NEG_IN_BG, POS_IN_BG, POS_BG)
 POINT_STYLES = {1: ("●", "bold #b8e0ff"), -1: ("▲", "bold #ffd2a8")}  # 16 colours: bright white, bright yellow
 SAFE_GLYPHS = {1: "○", -1: "△"}  # a point beyond its margin (label * score >= 1): it pulls nothing
+HELD_GLYPHS = {1: "◇", -1: "▽"}  # a held-out point (`[data] validation`): measured, never trained on
+CURSOR_GLYPH = "+"  # the cursor for placing points, in reverse video (on a point: the point's glyph reversed)
 ZERO_FG, MARGIN_FG, NEURON_FG = "#ffffff", "#bcbcbc", "#5fd75f"  # 16 colours: 15, 7, 10 (green: off every band)
 
 # Line glyphs, by the line's direction: the side where the function is larger lies right, upper right, above, upper
@@ -39,7 +41,9 @@ _ZERO, _MARGIN, _NEURON = (np.array(list(g)) for g in (ZERO_GLYPHS, MARGIN_GLYPH
 
 # Style ids: each kind of cell + the band of its background (the larger of its two halves' bands for a line).
 FILL, ZERO, MARGIN, NEURON, LABEL, BRACKET, POINT = 0, 4, 8, 12, 16, 20, 24
-N_STYLES = POINT + 2 * 2 * 2 * 4  # points: label (+1, -1) x pulling x in the batch x band
+HELD = POINT + 2 * 2 * 2 * 4  # points: label (+1, -1) x pulling x in the batch x band
+CURSOR = HELD + 2 * 4  # held-out points: label x band; then the cursor, one style
+N_STYLES = CURSOR + 1
 
 
 def point_style_id(label: int, pull: bool, batch: bool, band: int) -> int:
@@ -117,13 +121,15 @@ def label_cell(on: np.ndarray, text: str, taken: set) -> tuple[int, int] | None:
     return None
 
 
-def paint(band: np.ndarray, plain: bool, points=(), neurons=()) -> tuple[np.ndarray, np.ndarray]:
+def paint(band: np.ndarray, plain: bool, points=(), neurons=(), held=(),
+          cursor: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The picture's character cells: (glyphs, style ids), each rows x columns.
 
     band: the half-cell band grid (2 * rows x columns). points: (half-cell row, column, label, pulls, in the batch)
     for each point in view. neurons: (name, positive) per neuron line, positive being its a*x + b*y + c > 0 on the
-    same grid. Layers, bottom to top: the bands, neuron lines, the margin lines (-1, +1), the score = 0 line, neuron
-    labels, the batch's brackets, the points.
+    same grid. held: (half-cell row, column, label) for each held-out point in view. cursor: the (row, column) cell
+    of the cursor, or None. Layers, bottom to top: the bands, neuron lines, the margin lines (-1, +1), the score = 0
+    line, neuron labels, the batch's brackets, the held-out points, the points, the cursor.
     """
     rows = band.shape[0] // 2
     cols = band.shape[1]
@@ -160,9 +166,18 @@ def paint(band: np.ndarray, plain: bool, points=(), neurons=()) -> tuple[np.ndar
             for cc, ch in ((c - 1, "["), (c + 1, "]")):
                 if 0 <= cc < cols:
                     glyphs[r, cc], sids[r, cc] = ch, BRACKET + bg[r, cc]
+    for r2, c, lab in held:
+        r = int(r2) // 2
+        glyphs[r, c] = HELD_GLYPHS[int(lab)]
+        sids[r, c] = HELD + (0 if lab == 1 else 4) + int(band[r2, c])
     for r, c, lab, pull, batch, b in marks:
         glyphs[r, c] = POINT_STYLES[lab][0] if pull else SAFE_GLYPHS[lab]
         sids[r, c] = point_style_id(lab, pull, batch, b)
+    if cursor is not None and 0 <= cursor[0] < rows and 0 <= cursor[1] < cols:
+        r, c = cursor
+        if (r, c) not in {(m[0], m[1]) for m in marks} and glyphs[r, c] not in HELD_GLYPHS.values():
+            glyphs[r, c] = CURSOR_GLYPH
+        sids[r, c] = CURSOR
     return glyphs, sids
 
 
@@ -193,16 +208,19 @@ def style_table(plain: bool, base: Style | None = None) -> tuple[list[Style], np
                 for batch in (False, True):
                     style = base + Style(bold=True) if plain else Style.parse(f"{POINT_STYLES[lab][1]} on {BAND_BG[b]}")
                     table[point_style_id(lab, pull, batch, b)] = style + Style(reverse=batch)
+            table[HELD + (0 if lab == 1 else 4) + b] = (base + Style(dim=True, bold=True) if plain else
+                                                        Style.parse(f"{POINT_STYLES[lab][1]} on {BAND_BG[b]}"))
+    table[CURSOR] = base + Style(bold=True, reverse=True) if plain else Style.parse(f"bold {ZERO_FG} reverse")
     first: dict[Style, int] = {}
     canon = np.array([first.setdefault(s, i) for i, s in enumerate(table)], np.int16)
     return table, canon
 
 
-def legend(no_color: bool) -> str:
+def legend(no_color: bool, held: bool = False) -> str:
     """The boundary's border title (41 columns: it fits the border at 80x24; the same with colour off): the points.
     Filled: inside its margin (label * score < 1), so the point pulls; hollow: safe; in brackets: the point(s) the
-    last step used."""
-    return "boundary: ●+1 ▲-1 pull, ○△ safe, [ ] step"
+    last step used; with `held`, the held-out points' marks (longer: cut short on a narrow border)."""
+    return "boundary: ●+1 ▲-1 pull, ○△ safe, " + ("◇▽ held out, " if held else "") + "[ ] step"
 
 
 def legend_sub(no_color: bool, neurons: bool = False) -> str:

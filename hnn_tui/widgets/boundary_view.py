@@ -63,13 +63,17 @@ class BoundaryView(Widget):
 
     DEFAULT_CSS = "BoundaryView { width: 1fr; height: 1fr; }"
 
-    def __init__(self, score, points, labels, **kwargs):
-        """`score(values, X, Y)`: the lesson's pure scoring function over numpy arrays."""
+    def __init__(self, score, points, labels, val_points=(), val_labels=(), box=None, **kwargs):
+        """`score(values, X, Y)`: the lesson's pure scoring function over numpy arrays; `val_points`/`val_labels`
+        the held-out points (drawn ◇ ▽); `box` (x0, x1, y0, y1) the view, else the data's extent."""
         super().__init__(**kwargs)
         self.score, self.points, self.labels = score, list(points), list(labels)
-        self.box = extent(self.points)
+        self.box = box or extent(self.points + list(val_points))
         self._xy = np.asarray(self.points, float).reshape(-1, 2)
         self._lab = np.asarray(self.labels, int)
+        self._vxy = np.asarray(val_points, float).reshape(-1, 2)
+        self._vlab = np.asarray(val_labels, int)
+        self.cursor_at: tuple[float, float] | None = None  # the cursor's data coordinates, or None: no cursor
         self.values: dict | None = None
         self.batch: tuple[int, ...] = ()
         self.neuron_lines: tuple = ()
@@ -129,6 +133,40 @@ class BoundaryView(Widget):
         """score > 0 on the half-cell grid on screen."""
         return None if self._band is None else self._band >= 2
 
+    @property
+    def cells(self) -> tuple[int, int]:
+        """(rows, columns) of the picture's character cells at the size on screen (at least 1 x 1)."""
+        w, h = self.size
+        return max(1, h - 1), max(1, w - GUTTER)
+
+    def cell_of(self, x: float, y: float) -> tuple[int, int]:
+        """The (row, column) cell the data point (x, y) is drawn in (as the points are placed), clamped to the view."""
+        rows, cols = self.cells
+        x0, x1, y0, y1 = self.box
+        c = int(np.floor((x - x0) / (x1 - x0) * cols))
+        r = int(np.floor((y1 - y) / (y1 - y0) * 2 * rows)) // 2
+        return min(rows - 1, max(0, r)), min(cols - 1, max(0, c))
+
+    def data_of(self, row: int, col: int) -> tuple[float, float]:
+        """The data coordinates (x, y) of the centre of cell (row, column)."""
+        rows, cols = self.cells
+        x0, x1, y0, y1 = self.box
+        return x0 + (col + 0.5) * (x1 - x0) / cols, y1 - (row + 0.5) * (y1 - y0) / rows
+
+    @property
+    def cursor(self) -> tuple[int, int] | None:
+        """The (row, column) cell of the cursor at the size on screen, or None."""
+        return None if self.cursor_at is None else self.cell_of(*self.cursor_at)
+
+    def set_cursor(self, at: tuple[float, float] | None) -> None:
+        """Put the cursor at the data point `at` (drawn in its cell, clamped to the picture), or take it away
+        (None); repainted at once."""
+        if at == self.cursor_at:
+            return
+        self.cursor_at = at
+        if self.values is not None:
+            self.show(self.values, batch=self.batch, neuron_lines=self.neuron_lines, show_neurons=self.show_neurons)
+
     def _mesh(self, width: int, height: int):
         """The half-cell centres (X, Y, top row first) and the points' (half row, column), kept per size."""
         if self._grid is None or self._grid[0] != (width, height):
@@ -139,7 +177,10 @@ class BoundaryView(Widget):
             X, Y = np.meshgrid(xs, ys)
             c = np.floor((self._xy[:, 0] - x0) / (x1 - x0) * cols).astype(int)
             r2 = np.floor((y1 - self._xy[:, 1]) / (y1 - y0) * 2 * rows).astype(int)
+            vc = np.floor((self._vxy[:, 0] - x0) / (x1 - x0) * cols).astype(int)
+            vr2 = np.floor((y1 - self._vxy[:, 1]) / (y1 - y0) * 2 * rows).astype(int)
             self._grid = ((width, height), X, Y, r2, c)
+            self._held_cells = (vr2, vc)
         return self._grid[1:]
 
     def _signs(self, width: int, height: int):
@@ -158,11 +199,14 @@ class BoundaryView(Widget):
         batch = set(self.batch)
         points = [(r2[i], c[i], self._lab[i], pulls[i], i in batch) for i in range(len(self._lab))
                   if 0 <= c[i] < cols and 0 <= r2[i] < rows2]
+        vr2, vc = self._held_cells
+        held = [(vr2[i], vc[i], self._vlab[i]) for i in range(len(self._vlab)) if 0 <= vc[i] < cols
+                and 0 <= vr2[i] < rows2]
         neurons = []
         if self.show_neurons:
             with np.errstate(all="ignore"):
                 neurons = [(name, a * X + b * Y + cc > 0) for name, a, b, cc in self.neuron_lines]
-        glyphs, sids = paint(band, self.colour_off, points, neurons)
+        glyphs, sids = paint(band, self.colour_off, points, neurons, held, self.cursor)
         return band, glyphs, sids
 
     def _paint_all(self, width: int, height: int) -> None:

@@ -191,14 +191,20 @@ class Session:
             own = (o.points, o.labels, o.val_points, o.val_labels) if o.dataset == knobs.INLINE else None
             spec, data, what = knobs.rebuilt(scenario.spec, knobs.data_of(scenario.spec, data), own, knob, up)
             scenario = replace(scenario, spec=spec)
+        fresh = self._carried_to(scenario)
+        fresh.data = data
+        return fresh, what
+
+    def _carried_to(self, scenario: Scenario) -> Session:
+        """A new session on `scenario` (its start checked: ValueError with the reader's words), this one's strategy,
+        settings and origin kept: what a rebuilding knob and an edit of the data share."""
         try:
             check_start(scenario)
         except ScenarioError as e:
             raise ValueError(e.problem) from None
         fresh = Session(scenario, self._strategy, self.origin)
         fresh._settings = self._settings
-        fresh.data = data
-        return fresh, what
+        return fresh
 
     def with_points(self, points, labels) -> Session:
         """A new session on a classifier's training data `points`/`labels` (edited by hand), starting from this
@@ -218,13 +224,7 @@ class Session:
         validation = len(spec.val_points) / n if spec.val_points else 0.0
         spec = replace(spec, points=points, labels=labels, init=tuple(self.current.values.items()),
                        dataset=knobs.INLINE, csv=None, data_n=None, data_noise=None, validation=validation)
-        scenario = replace(self.scenario, spec=spec)
-        try:
-            check_start(scenario)
-        except ScenarioError as e:
-            raise ValueError(e.problem) from None
-        fresh = Session(scenario, self._strategy, self.origin)
-        fresh._settings = self._settings
+        fresh = self._carried_to(replace(self.scenario, spec=spec))
         fresh.edits = (*self.edits, (self.scenario.spec.points, self.scenario.spec.labels))
         return fresh
 

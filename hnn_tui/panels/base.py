@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 
+from rich.text import Text
 from textual.containers import Vertical
+from textual.widgets import Static
 
 from ..engine.history import History
 from ..engine.snapshot import Snapshot
@@ -32,6 +34,19 @@ class Panel(Vertical):
         self.outputs.clear()
         for h in self.measures.values():
             h.clear()
+
+    def show_items(self, box_id: str, items: list[str], gap: str = "  ") -> None:
+        """A line of key hints in the Static `box_id`, wrapped between items (never inside one) to its width."""
+        box = self.query_one(box_id, Static)
+        width = box.content_size.width or self.app.size.width - 2
+        lines = [""]
+        for item in items:
+            joined = f"{lines[-1]}{gap}{item}" if lines[-1] else item
+            if len(joined) <= width or not lines[-1]:
+                lines[-1] = joined
+            else:
+                lines.append(item)
+        box.update(Text("\n".join(lines), style="dim"))
 
     def poked(self, snap: Snapshot) -> None:
         """A snapshot made by poking the lesson (a circuit's input set by hand), not by a step."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -200,16 +199,7 @@ class CircuitPanel(Panel):
         else:
             items = ["↑↓ select a wire", f"[ ] nudge an input by {self.nudge_size:g}", "{ } nudge size",
                      "v type a value", "p P pull", "w walk through a pass", "e edit"]
-        box = self.query_one("#circuit-keys", Static)
-        width = box.content_size.width or self.app.size.width - 2
-        lines = [""]
-        for item in items:  # a narrow terminal wraps between items, never inside one
-            joined = f"{lines[-1]}   {item}" if lines[-1] else item
-            if len(joined) <= width or not lines[-1]:
-                lines[-1] = joined
-            else:
-                lines.append(item)
-        box.update(Text("\n".join(lines), style="dim"))
+        self.show_items("#circuit-keys", items, gap="   ")
 
     # ---- drawing ------------------------------------------------------------------------------
     def _redraw(self) -> None:

@@ -248,13 +248,4 @@ class ClassifierPanel(Panel):
         if session.data is not None and session.data.generated or spec.dataset in GENERATORS:
             items.append("[zZ xX] size, noise")
         items.append(f"[o] seed {session.scenario.seed}")  # u (neuron lines) and g (the check): in the footer
-        box = self.query_one("#classifier-keys", Static)
-        width = box.content_size.width or self.app.size.width - 2
-        rows = [""]
-        for item in items:  # a narrow terminal wraps between items, never inside one
-            joined = f"{rows[-1]}  {item}" if rows[-1] else item
-            if len(joined) <= width or not rows[-1]:
-                rows[-1] = joined
-            else:
-                rows.append(item)
-        box.update(Text("\n".join(rows), style="dim"))
+        self.show_items("#classifier-keys", items)

@@ -145,9 +145,10 @@ def cold_start(runs: int = 5) -> list[float]:
 
 
 def terminal_run(cols: int = 120, rows: int = 40, seconds: float = 5.0, presses: int = 20,
-                 scenario: str = SCENARIO) -> dict:
-    """Bytes/s written during a full-speed run, then key -> painted-screen latency in the same run."""
-    t = Term(cols, rows, args=(scenario,))
+                 scenario: str = SCENARIO, data: str | None = None) -> dict:
+    """Bytes/s written during a full-speed run, then key -> painted-screen latency in the same run; `data`: the
+    scenario opened on that CSV file's points (--data)."""
+    t = Term(cols, rows, args=(scenario,) + (("--data", data) if data else ()))
     t.wait_for("forward passes", 20)
     for _ in range(3):  # speed 30/s -> max
         t.send(b".")
@@ -182,19 +183,22 @@ def summary(ms) -> tuple[float, float]:
 
 
 def main() -> None:
-    """python benchmarks/app_bench.py [--sizes 80x24,120x40,200x60] [--scenario NAME]: the pty measures alone."""
+    """python benchmarks/app_bench.py [--sizes 80x24,120x40,200x60] [--scenario NAME] [--data FILE.csv]: the pty
+    measures alone."""
     import argparse
 
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("--sizes", default="80x24,120x40,200x60")
     p.add_argument("--scenario", default=SCENARIO)
     p.add_argument("--presses", type=int, default=40)
+    p.add_argument("--data", metavar="FILE.csv", help="open the scenario on these points")
     args = p.parse_args()
-    print(f"{args.scenario} at speed max, through a pty ({args.presses} key presses after a 5 s run)")
+    on = f" on {args.data}" if args.data else ""
+    print(f"{args.scenario}{on} at speed max, through a pty ({args.presses} key presses after a 5 s run)")
     print("| size | bytes/s | key -> screen median | p95 | still running |\n|---|---|---|---|---|")
     for size in args.sizes.split(","):
         cols, rows = map(int, size.split("x"))
-        r = terminal_run(cols, rows, presses=args.presses, scenario=args.scenario)
+        r = terminal_run(cols, rows, presses=args.presses, scenario=args.scenario, data=args.data)
         print(f"| {size} | {r['bytes_per_s'] / 1000:.0f} KB/s | {pct(r['latency_ms'], 0.5):.0f} ms | "
               f"{pct(r['latency_ms'], 0.95):.0f} ms | {r['running']} |")
 

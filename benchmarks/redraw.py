@@ -1,10 +1,12 @@
 """Redraw cost of the classifier screen, against plotext drawing the same boundary grid.
 
-Run: python benchmarks/redraw.py [--repeat N] [--sizes 120x40,200x60]
+Run: python benchmarks/redraw.py [--repeat N] [--sizes 120x40,200x60] [--data FILE.csv]
 Two screens: svm after 400 steps (bands, the 0 and ±1 lines, the points) and neural_net after 400 steps with its
 neuron lines on and a batch point bracketed (the most the picture draws). Each redraw jitters the parameters, so
 every line moves. The peer, measured in the same run, is the approach the shared notes measured: the boundary's
 sign as a plotext scatter of grid cells in a textual-plotext PlotextPlot of the same size (no margins, no lines).
+With --data, the svm screen on that CSV's points instead (e.g. 100,000 of them: the own-data issue's limit), and
+the heldout lesson's screen (its charts draw a second, held-out curve each) is measured too.
 """
 from __future__ import annotations
 
@@ -60,8 +62,9 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
-async def measure(size: tuple[int, int], repeat: int, scenario: str = "svm", neurons: bool = False) -> dict:
-    app = HnnApp(scenario, seed=0)
+async def measure(size: tuple[int, int], repeat: int, scenario: str = "svm", neurons: bool = False,
+                  data: str | None = None) -> dict:
+    app = HnnApp(scenario, seed=0, data=data)
     async with app.run_test(size=size) as pilot:
         screen = app.screen
         screen.advance(400)
@@ -79,10 +82,14 @@ async def measure(size: tuple[int, int], repeat: int, scenario: str = "svm", neu
             boundary.show(values, batch=(int(rng.integers(n)),), neuron_lines=lines, show_neurons=neurons)
             render(boundary)
 
+        panel = screen.panel
+        held = [("training", "held-out", panel.seconds[k]) for k in panel.second_series] if stage.val_points \
+            else [None, None]
+
         def screen_redraw():  # what one redraw tick of a running classifier costs at most
             boundary_redraw()
-            for chart in charts:
-                chart.show(screen.panel.outputs)
+            for chart, history, second in zip(charts, [panel.outputs, panel.measures["accuracy"]], held):
+                chart.show(history, second=second)
                 render(chart)
 
         peer = PlotextPlot()
@@ -96,7 +103,7 @@ async def measure(size: tuple[int, int], repeat: int, scenario: str = "svm", neu
             plotext_boundary(peer, screen.session.stage.score, base, boundary.box)
             render(peer)
 
-        result = {"size": size, "grid": boundary.grid_shape,
+        result = {"size": size, "grid": boundary.grid_shape, "points": n + len(stage.val_points),
                   "neurons": len(neuron_lines(stage, base)) if neurons else 0}
         boundary.display = True
         peer.display = False
@@ -119,16 +126,21 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--repeat", type=int, default=40)
     p.add_argument("--sizes", default="120x40,200x60")
+    p.add_argument("--data", metavar="FILE.csv", help="the svm on these points, and the heldout lesson")
     args = p.parse_args()
-    for scenario, neurons in (("svm", False), ("neural_net", True)):
+    screens = [("svm", False, None), ("neural_net", True, None)]
+    if args.data:
+        screens = [("svm", False, args.data), ("heldout", False, None)]
+    for scenario, neurons, data in screens:
         for size in (tuple(map(int, s.split("x"))) for s in args.sizes.split(",")):
-            report(scenario, size, asyncio.run(measure(size, args.repeat, scenario, neurons)))
+            report(scenario, size, asyncio.run(measure(size, args.repeat, scenario, neurons, data)))
 
 
 def report(scenario: str, size: tuple[int, int], r: dict) -> None:
     ours, peer = statistics.median(r["ours_boundary"]), statistics.median(r["peer_boundary"])
     drawn = "bands, 0 and ±1 lines, points" + (f", {r['neurons']} neuron lines" if r["neurons"] else "")
-    print(f"{scenario} {size[0]}x{size[1]}  boundary grid {r['grid'][0]}x{r['grid'][1]} samples ({drawn})")
+    print(f"{scenario} {size[0]}x{size[1]}  {r['points']:,} points, boundary grid {r['grid'][0]}x{r['grid'][1]} "
+          f"samples ({drawn})")
     print(f"  ratio plotext-scatter / ours (boundary): {peer / ours:5.1f}x")
     print(f"  boundary, ours          {summary(r['ours_boundary'])}")
     print(f"  boundary, plotext peer  {summary(r['peer_boundary'])}")

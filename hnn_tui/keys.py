@@ -105,6 +105,8 @@ CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top o
     Row("`U`", "undo the last edit of the points", (Key("U", "undo_edit"),)),
     Row("`w`", "save the scenario as it is now (its start: the parameters now) and its points as CSV",
         (Key("w", "save"),)),
+    Row("`i`", "read points from a CSV file in place of these (the parameters stay; `U` undoes)",
+        (Key("i", "read_csv"),)),
 )
 
 PICKER = (

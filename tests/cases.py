@@ -230,3 +230,40 @@ TROUBLE = [
      + "[settings]\nstep_size = 1e300\n", 1, "the cost became inf"),
 ]
 TROUBLE_IDS = [c[0] for c in TROUBLE]
+
+
+# ---- points files ----------------------------------------------------------------------------------
+
+GOOD_ROWS = "1.2,0.7,1\n-0.3,-0.5,-1\n3.0,0.1,1\n-0.1,-1.0,-1\n-1.0,1.1,-1\n2.1,-3.0,1\n"  # the guide's svm data
+HEAD = "x,y,label\n"
+
+# Bad CSV files of points (issue 13), for the CLI and the app alike:
+# (why, the file's content, the key the error names ("" for the file as a whole), words the message holds)
+BAD_CSV = [
+    ("no header", GOOD_ROWS, "line 1", "expected a header row naming the columns x, y and label"),
+    ("header after a comment is still line 3", "# mine\n\n1,2,1\n", "line 3", "expected a header row"),
+    ("missing column", "x,label\n1,1\n", "line 1", "no column y"),
+    ("two missing columns", "label\n1\n", "line 1", "no column x or y"),
+    ("unknown column", "x,y,label,weight\n1,2,1,3\n", "line 1, column weight", "unknown column"),
+    ("wrong-case column", "X,y,label\n", "line 1, column X", "unknown column; expected only x, y and label"),
+    ("duplicate column", "x,y,x,label\n", "line 1, column x", "named twice"),
+    ("empty column name", "x,,label\n", "line 1, column 2", "empty column name"),
+    ("non-number", HEAD + "1,2,1\n1,abc,-1\n", "line 3, column y", "expected a number, got 'abc'"),
+    ("empty cell", HEAD + "1,,1\n", "line 2, column y", "expected a number, got ''"),
+    ("underscore number", HEAD + "1_000,2,1\n", "line 2, column x", "expected a number"),
+    ("nan", HEAD + "nan,2,1\n", "line 2, column x", "expected a finite number, got nan"),
+    ("inf", HEAD + "1,-inf,1\n", "line 2, column y", "expected a finite number, got -inf"),
+    ("overflow", HEAD + "1e999,2,1\n", "line 2, column x", "expected a finite number, got 1e999"),
+    ("label 0", HEAD + "1,2,1\n\n3,4,0\n", "line 4, column label", "for a 0/1 column, write 0 as -1"),
+    ("label 2", HEAD + "1,2,2\n", "line 2, column label", "expected +1 or -1, got 2"),
+    ("label word", HEAD + "1,2,yes\n", "line 2, column label", "expected +1 or -1, got 'yes'"),
+    ("too few values", HEAD + "1,2,1\n3,4\n", "line 3", "expected 3 values (x,y,label), got 2"),
+    ("too many values", HEAD + "1,2,1,9\n", "line 2", "expected 3 values"),
+    ("one class", HEAD + "1,2,1\n3,4,+1\n", "column label", "every point is +1; expected both classes"),
+    ("no rows", HEAD + "# nothing yet\n\n", "", "no rows after the header"),
+    ("empty file", "", "", "no header row"),
+    ("comments only", "# x,y,label\n", "", "no header row"),
+    ("not UTF-8", (HEAD + "1,2,1\n").encode() + b"\xff\xfe,1,-1\n", "line 3", "not UTF-8 text (byte 0xff)"),
+    ("UTF-16", (HEAD + GOOD_ROWS).encode("utf-16"), "line 1", "not UTF-8 text"),
+]
+BAD_CSV_IDS = [b[0] for b in BAD_CSV]

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from . import knobs
+from . import heldout, knobs
+from .csvdata import MAX_CSV_ROWS, read_points_csv
 from .lessons import Lesson, lesson_for
 from .lessons.base import first_non_finite
 from .lessons.circuit import edited
@@ -66,7 +67,7 @@ class Session:
         self._stop = threading.Event()  # set by interrupt(): the objective refuses its next forward pass
         self.pokes = 0  # inputs set by hand since the start: not steps, not counted in the passes
         self.data: knobs.Data | None = None  # a classifier's data as the knobs last drew it (None: the file's)
-        self.edits: tuple = ()  # a classifier's (points, labels) before each edit by hand, oldest first (undo)
+        self.edits: tuple = ()  # a classifier's (points, labels, val_points, val_labels) before each edit, oldest first
         self._under_way: tuple | None = None  # (step, started, strategy, settings, forward passes before it)
         self.reset()
 
@@ -209,32 +210,47 @@ class Session:
     def with_points(self, points, labels) -> Session:
         """A new session on a classifier's training data `points`/`labels` (edited by hand), starting from this
         one's parameters now (`[model] init`), seed, strategy and settings kept; the held-out points stay held out.
-        The previous training data goes on the new session's `edits` (see `undone`). ValueError when a class would
-        have no training point left, there are too many points, or the start is refused."""
+        The previous data goes on the new session's `edits` (see `undone`). ValueError when a class would have no
+        training point left, there are too many points, or the start is refused."""
         spec = self.scenario.spec
+        return self._with_data(points, labels, spec.val_points, spec.val_labels, MAX_POINTS)
+
+    def with_csv(self, path) -> Session:
+        """A new session on the points of the CSV file at `path` in place of the data (the app's `i`), split into
+        training and held-out points as `[data] validation` and `[data] seed` say, from this one's parameters now
+        and undoable like an edit by hand. ScenarioError naming the file, line and column for a bad file;
+        ValueError when the split leaves a class no training point or the start is refused."""
+        spec = self.scenario.spec
+        points, labels = read_points_csv(path)
+        fraction = self.origin.spec.validation  # as loaded: edits by hand set the fraction their split needs
+        train, train_labels, val, val_labels = heldout.split(points, labels, fraction, spec.data_seed)
+        return self._with_data(train, train_labels, val, val_labels, MAX_CSV_ROWS, str(path))
+
+    def _with_data(self, points, labels, val_points, val_labels, most: int, csv: str | None = None) -> Session:
         points = tuple((float(x), float(y)) for x, y in points)
         labels = tuple(int(v) for v in labels)
         for c in (1, -1):
             if c not in labels:
                 raise ValueError(f"that would leave no {c:+d} point to train on; every class needs at least one")
-        if len(points) > MAX_POINTS:
-            raise ValueError(f"at most {MAX_POINTS:,} points; this one would make {len(points):,}")
-        n = len(points) + len(spec.val_points)
+        if len(points) > most:
+            raise ValueError(f"at most {most:,} points; this one would make {len(points):,}")
+        n = len(points) + len(val_points)
         # the fraction that holds out exactly the held-out points of n (engine.heldout), so a saved file splits alike
-        validation = len(spec.val_points) / n if spec.val_points else 0.0
-        spec = replace(spec, points=points, labels=labels, init=tuple(self.current.values.items()),
-                       dataset=knobs.INLINE, csv=None, data_n=None, data_noise=None, validation=validation)
+        validation = len(val_points) / n if val_points else 0.0
+        old = self.scenario.spec
+        spec = replace(old, points=points, labels=labels, val_points=tuple(val_points), val_labels=tuple(val_labels),
+                       init=tuple(self.current.values.items()), dataset=knobs.INLINE, csv=csv, data_n=None,
+                       data_noise=None, validation=validation)
         fresh = self._carried_to(replace(self.scenario, spec=spec))
-        fresh.edits = (*self.edits, (self.scenario.spec.points, self.scenario.spec.labels))
+        fresh.edits = (*self.edits, (old.points, old.labels, old.val_points, old.val_labels))
         return fresh
 
     def undone(self) -> Session:
-        """The training data before the last edit by hand (`with_points`), at the parameters now; ValueError when
-        there is no edit to undo."""
+        """The data before the last edit by hand (`with_points`) or CSV read (`with_csv`), at the parameters now;
+        ValueError when there is no edit to undo."""
         if not self.edits:
             raise ValueError("no edit of the points to undo")
-        points, labels = self.edits[-1]
-        fresh = self.with_points(points, labels)
+        fresh = self._with_data(*self.edits[-1], max(MAX_POINTS, MAX_CSV_ROWS))
         fresh.edits = self.edits[:-1]
         return fresh
 

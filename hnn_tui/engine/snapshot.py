@@ -49,6 +49,7 @@ class Snapshot:
         d.update((k, plain(v)) for k, v in self.extra.items())
         return d
 
-    def sample(self) -> tuple[int, float, Mapping[str, float]]:
-        """(step, output, measures): what the history charts keep of a snapshot."""
-        return self.step, self.output, self.measures
+    def sample(self) -> tuple[int, float, Mapping[str, float], Mapping[str, Any]]:
+        """(step, output, measures, extra): what the history charts may keep of a snapshot (references, no copies:
+        all four are read-only)."""
+        return self.step, self.output, self.measures, self.extra

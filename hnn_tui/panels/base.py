@@ -15,24 +15,35 @@ from ..engine.strategies import Settings
 class Panel(Vertical):
     """The picture of one lesson kind, composed once from its stage and shown from snapshots only."""
 
+    second_series: tuple[str, ...] = ()  # keys of a snapshot's extra drawn as second curves (e.g. held-out cost)
+
     def __init__(self, stage, output_name: str, measures: tuple[str, ...], **kwargs):
         super().__init__(**kwargs)
         self.stage, self.output_name = stage, output_name
         self.outputs = History()  # the output (or cost) over steps
         self.measures = {name: History() for name in measures}  # e.g. accuracy over steps
+        self.seconds = {key: History() for key in self.second_series}  # only the steps where the key has a number
 
     def record(self, samples) -> None:
-        """Add (step, output, measures) samples to the histories; a non-finite step is never plotted."""
-        for step, output, measures in samples:
+        """Add (step, output, measures, extra) samples to the histories; a non-finite step is never plotted."""
+        for step, output, measures, extra in samples:
             if not math.isfinite(output):
                 continue
             self.outputs.add(step, output)
             for name, value in measures.items():
                 self.measures[name].add(step, value)
+            for key, history in self.seconds.items():
+                value = extra.get(key)
+                if value is not None and math.isfinite(value):
+                    history.add(step, self.charted(key, value))
+
+    def charted(self, key: str, value: float) -> float:
+        """A second series' value as its chart draws it (e.g. on the first series' scale)."""
+        return value
 
     def clear(self) -> None:
         self.outputs.clear()
-        for h in self.measures.values():
+        for h in (*self.measures.values(), *self.seconds.values()):
             h.clear()
 
     def show_items(self, box_id: str, items: list[str], gap: str = "  ") -> None:

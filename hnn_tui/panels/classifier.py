@@ -8,6 +8,7 @@ that changes the lesson goes to the screen as a message, and comes back as a sna
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from rich.text import Text
 from textual import work
@@ -33,6 +34,7 @@ BATCH_WORDS = {"sgd": "1 point", "full": "all points"}
 
 class ClassifierPanel(Panel):
     BINDINGS = bindings(CLASSIFIER)
+    second_series = ("val_cost", "val_accuracy")  # the held-out set's, drawn under the training curves
     can_focus = True  # focused on mount, so its keys work without a click
     stage: ClassifierStage
 
@@ -57,6 +59,9 @@ class ClassifierPanel(Panel):
     class Save(Message):
         """Save the scenario as it is now, and its points as CSV."""
 
+    class ReadCsv(Message):
+        """Read points from a CSV file in place of these."""
+
     @dataclass
     class Checked(Message):
         """A gradient check done off the UI thread, for the snapshot of step `step`."""
@@ -73,6 +78,11 @@ class ClassifierPanel(Panel):
         self.cursor: tuple[float, float] | None = None  # the cursor's data coordinates (None: not shown yet)
         self.box = None  # the boundary's view (x0, x1, y0, y1), kept across edits of the points; None: the data's
 
+    def charted(self, key: str, value: float) -> float:
+        """The held-out cost is a mean point loss; the training cost sums over its N points: drawn × N, the two
+        curves share a scale (the held-out set's cost were it the size of the training set; no spring)."""
+        return value * len(self.stage.labels) if key == "val_cost" else value
+
     def view_state(self) -> tuple:
         """What the learner is looking at, for the panel that takes over after an edit of the points."""
         return self.query_one(BoundaryView).box, self.cursor, self.neurons
@@ -86,8 +96,9 @@ class ClassifierPanel(Panel):
         with Horizontal(id="upper"):
             yield BoundaryView(st.score, st.points, st.labels, st.val_points, st.val_labels, self.box,
                                id="boundary")
+            accuracy = "accuracy" if st.val_points else "training accuracy"  # with a held-out set: two curves
             yield ChartStack([(HistoryChart(self.output_name, "red", id="loss-chart"), True),
-                              (HistoryChart("training accuracy", "green", (0, 1), id="acc-chart"), False)],
+                              (HistoryChart(accuracy, "green", (0, 1), id="acc-chart"), False)],
                              id="charts")
         yield Static(id="inside")
         yield ParamTable(list(st.params), id="params")
@@ -173,6 +184,9 @@ class ClassifierPanel(Panel):
     def action_save(self) -> None:
         self.post_message(self.Save())
 
+    def action_read_csv(self) -> None:
+        self.post_message(self.ReadCsv())
+
     def action_check(self) -> None:
         self.checking = not self.checking
         self._redraw()
@@ -200,10 +214,11 @@ class ClassifierPanel(Panel):
         boundary.show(snap.values, max(4, boundary.size.height // 6) if slow else None,
                       batch=tuple(p.index for p in inside.batch) if inside else (), neuron_lines=lines,
                       show_neurons=self.neurons)
-        val = getattr(snap.detail, "val_accuracy", None)
-        if val is not None:  # the held-out accuracy in the chart's title (the chart draws one series)
-            self.query_one("#acc-chart", HistoryChart).title = f"training accuracy · held-out {val:.2f}"
-        self.query_one(ChartStack).show([self.outputs, self.measures["accuracy"]])
+        seconds = None
+        if self.stage.val_points:  # the held-out set's cost and accuracy: dotted, under the training curves
+            seconds = [("training", f"held-out ×{len(self.stage.labels)}, no spring", self.seconds["val_cost"]),
+                       ("training", "held-out", self.seconds["val_accuracy"])]
+        self.query_one(ChartStack).show([self.outputs, self.measures["accuracy"]], None, seconds)
         if not tables:
             return
         short = self.app.size.height < SHORT
@@ -238,7 +253,8 @@ class ClassifierPanel(Panel):
     def _show_knobs(self, spec, settings) -> None:
         """Every classifier knob with its key and its value now."""
         session = self.screen.session
-        data = session.data.describe() if session.data else f"{spec.dataset} ({len(spec.points):,})"
+        source = PurePath(spec.csv).name if spec.csv else spec.dataset  # a CSV file by its name
+        data = session.data.describe() if session.data else f"{source} ({len(spec.points):,})"
         items = [f"[kK] spring {spec.reg:g}", f"[l] {LOSS_WORDS[spec.loss]}", f"[a] {BATCH_WORDS[spec.batch]}"]
         if spec.model == "net":
             items.append(f"[nN] {spec.hidden} neurons")

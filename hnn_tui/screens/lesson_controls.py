@@ -14,6 +14,25 @@ from ..panels.circuit import nudged
 from .prompt import Prompt
 
 
+def saved_title(title: str) -> str:
+    return title if title.endswith(" (saved)") else f"{title} (saved)"
+
+
+def saved_note(session, step: int) -> str:
+    """A saved scenario's description: where it came from, then the lesson's own words (whose numbers were for its
+    start, not this one's)."""
+    spec = session.scenario.spec
+    what = f"{len(spec.points):,} training points" + (f", {len(spec.val_points):,} held out" if spec.val_points
+                                                       else "")
+    note = (f"Saved by hnn-tui from {session.origin.name}: {what}; it starts from the parameters as they were then "
+            f"({step:,} steps after the last change of the data). The lesson's own words follow; their numbers are "
+            f"for its original start and data.")
+    old = session.scenario.description
+    if old.startswith("Saved by hnn-tui from "):  # saved again: one note, the newest
+        old = old.partition("\n\n")[2]
+    return f"{note}\n\n{old}" if old else note
+
+
 class LessonControls:
     """Mixed into PlaygroundScreen: needs its session, _apply, _redraw, _settings_changed, _replace_session."""
 
@@ -95,7 +114,8 @@ class LessonControls:
             return f"no folder {path.parent}"
         s = self.session
         snap = s.current
-        scenario = replace(s.scenario, strategy=s.strategy, settings=s.settings)
+        scenario = replace(s.scenario, strategy=s.strategy, settings=s.settings, title=saved_title(s.scenario.title),
+                           description=saved_note(s, snap.step))
         try:
             try:
                 toml = saving.scenario_toml(scenario, snap.values)
@@ -108,6 +128,27 @@ class LessonControls:
         n = len(scenario.spec.points) + len(scenario.spec.val_points)
         self.notify(f"wrote {path} (the scenario; its start: the parameters at step {snap.step:,}) and {csv} "
                     f"({n:,} points): hnn-tui {path} opens it", title="saved", timeout=8)
+        return None
+
+    def on_classifier_panel_read_csv(self, message: ClassifierPanel.ReadCsv) -> None:
+        spec = self.session.scenario.spec
+        proposed = spec.csv or "points.csv"
+        self.app.push_screen(Prompt("read points from a CSV file (columns x, y, label = +1/-1) in place of these; "
+                                    "the parameters stay, U undoes; file name:", proposed, self._read_csv))
+
+    def _read_csv(self, text: str) -> str | None:
+        """The points of the CSV file `text` in place of these (split as `[data] validation` says); a bad file is
+        refused with its file, line and column, in a notice and under the line, and nothing changes."""
+        try:
+            fresh = self.session.with_csv(Path(text.strip()).expanduser())
+        except (ScenarioError, ValueError) as e:
+            self.notify(f"not read: {e}", title="points unchanged", severity="warning", timeout=8)
+            return str(e)
+        self._take_edit(fresh)
+        spec = fresh.scenario.spec
+        held = f", {len(spec.val_points):,} held out" if spec.val_points else ""
+        self.notify(f"read {spec.csv}: {len(spec.points):,} training points{held}; the parameters stay (U: undo)",
+                    title="points read", timeout=6)
         return None
 
     # ---- a circuit poked by hand (panels.circuit) --------------------------------------------------

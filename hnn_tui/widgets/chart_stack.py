@@ -13,15 +13,22 @@ MIN_ROWS = 8  # a chart shorter than this has no room for its title, axis and a 
 SUMMARY_CHARS = 70  # about the longest one-line summary of a hidden chart, its hint included
 
 
-def summary(title: str, history, lower_is_better: bool) -> str:
-    """'cost 7.5023 (lowest 7.4982 at step 3)': the newest value and the best so far."""
+def summary(title: str, history, lower_is_better: bool, second=None) -> str:
+    """'cost 7.5023 (lowest 7.4982 at step 3)': the newest value and the best so far; and the same of a second
+    series when given ((name, name, History) as HistoryChart.show takes it): '; held-out 0.7 (highest 0.8 at 9)'."""
     if not len(history):
         return f"{title}: —"
     pick = min if lower_is_better else max
-    best = pick(range(len(history.values)), key=lambda i: history.values[i])
     word = "lowest" if lower_is_better else "highest"
-    return (f"{title} {num(history.values[-1], 4)} ({word} {num(history.values[best], 4)} "
-            f"at step {history.steps[best]:,})")
+
+    def best(h, at: str) -> str:
+        i = pick(range(len(h.values)), key=lambda k: h.values[k])
+        return f"{num(h.values[-1], 4)} ({word} {num(h.values[i], 4)} at {at}{h.steps[i]:,})"
+
+    text = f"{title} {best(history, 'step ')}"
+    if second is not None and len(second[2]):
+        text += f"; {second[1]} {best(second[2], '')}"
+    return text
 
 
 class ChartStack(Vertical):
@@ -38,6 +45,7 @@ class ChartStack(Vertical):
         self.fit = len(self.charts)
         self._histories = None
         self._marks = None
+        self._seconds = None
 
     def compose(self) -> ComposeResult:
         yield from self.charts
@@ -63,15 +71,16 @@ class ChartStack(Vertical):
             chart.display = i in shown
         self.query_one(".chart-summary").display = len(shown) < n
         if self._histories is not None:
-            self.show(self._histories, self._marks)
+            self.show(self._histories, self._marks, self._seconds)
 
-    def show(self, histories, marks=None) -> None:
-        """Draw each chart in view from its history (and its marks: see HistoryChart.show); summarize the others."""
-        self._histories, self._marks = histories, marks
+    def show(self, histories, marks=None, seconds=None) -> None:
+        """Draw each chart in view from its history (and its marks and second series: see HistoryChart.show);
+        summarize the others."""
+        self._histories, self._marks, self._seconds = histories, marks, seconds
         shown = self.visible()
         for i in shown:
-            self.charts[i].show(histories[i], marks[i] if marks else ())
-        hidden = [summary(self.charts[i].title, histories[i], self.lower[i])
+            self.charts[i].show(histories[i], marks[i] if marks else (), seconds[i] if seconds else None)
+        hidden = [summary(self.charts[i].title, histories[i], self.lower[i], seconds[i] if seconds else None)
                   for i in range(len(self.charts)) if i not in shown]
         if hidden:
             hint = "  (c: the next chart)" if shown else "  (no room for charts: a taller terminal shows them)"

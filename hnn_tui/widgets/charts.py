@@ -7,6 +7,7 @@ import math
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from ..numbers import num
 from .repaint import changed_spans
 
 PLOT_POINTS = 200  # a line chart's build time grows with its points: plot a sample, not the history
@@ -14,6 +15,7 @@ CLIP = 1e12  # plotext's axis arithmetic overflows on values near the float limi
 FRAME_ROWS = 5  # title, the frame's top and bottom, the step labels, the axis name: the rest is the canvas
 MARK, MARKS_SHOWN = "•", 50  # a nudged output on a circuit's chart: its own shape, not only its colour
 MAX_Y_INTERVALS = 6  # at most 7 value labels, however tall the chart
+LINE, SECOND = "⠤", "·"  # the history's braille line and a second series' dotted one: told apart by shape
 
 
 def tick_label(value: float, spacing: float) -> str:
@@ -85,26 +87,50 @@ def step_axis(first: int, last: int, columns: int) -> tuple[int, int, list[int],
     return first, last, ticks, [str(t) for t in ticks]
 
 
-class HistoryChart(PlotextPlot):
-    """One series against steps; redrawn only when `show` is called (the screen throttles it), and then only in
-    the cells whose picture changed: a run's frame sends the curve's new end, not the whole chart again."""
+def clipped(history) -> tuple[list[int], list[float], bool]:
+    """A sample of `history` for plotting, its values within ±CLIP; and whether any was clipped."""
+    steps, values = history.sample(PLOT_POINTS)
+    inside = [min(CLIP, max(-CLIP, v)) for v in values]
+    return steps, inside, inside != values
 
-    def __init__(self, title: str, color: str = "cyan", ylim: tuple[float, float] | None = None, **kwargs):
+
+def legend(names: tuple[str, str], latest: tuple[str, str], width: int) -> str:
+    """Two series named after their lines' shapes, with their latest values: '⠤ training 0.95  · held-out 0.8';
+    without the values when that does not fit in `width`."""
+    first, second = (" ".join(filter(None, pair)) for pair in zip(names, latest))  # a value may be "" (none yet)
+    full = f"{LINE} {first}  {SECOND} {second}"
+    return full if len(full) <= width else f"{LINE} {names[0]}  {SECOND} {names[1]}"
+
+
+class HistoryChart(PlotextPlot):
+    """One series against steps (and a second, dotted, when given: a held-out set's); redrawn only when `show` is
+    called (the screen throttles it), and then only in the cells whose picture changed: a run's frame sends the
+    curve's new end, not the whole chart again."""
+
+    def __init__(self, title: str, color: str = "cyan", ylim: tuple[float, float] | None = None,
+                 second_color: str = "magenta", **kwargs):
         super().__init__(**kwargs)
-        self.title, self.color, self.ylim = title, color, ylim
+        self.title, self.color, self.ylim, self.second_color = title, color, ylim, second_color
         self._steps: list[int] = []
         self._values: list[float] = []
         self._clipped = False
         self._marks: list[tuple[int, float]] = []
+        self._second: tuple[str, str, list[int], list[float]] | None = None  # names, steps, values
         self._picture: tuple | None = None  # ((width, height), rows as Text) of what render() hands out
 
-    def show(self, history, marks=()) -> None:
+    def show(self, history, marks=(), second=None) -> None:
         """Draw `history` as a line, and `marks` ((step, value) pairs: a circuit's nudged outputs) as MARK points
-        on top, the newest MARKS_SHOWN of them: told from the line by their shape, not only their colour."""
-        steps, values = history.sample(PLOT_POINTS)
-        clipped = [min(CLIP, max(-CLIP, v)) for v in values]
-        self._steps, self._values, self._clipped = steps, clipped, clipped != values
+        on top, the newest MARKS_SHOWN of them: told from the line by their shape, not only their colour.
+        `second`: (name of the first series, name of the second, its History), drawn as a dotted line under the
+        first, the title naming both by their shapes."""
+        self._steps, self._values, self._clipped = clipped(history)
         self._marks = [(s, min(CLIP, max(-CLIP, v))) for s, v in list(marks)[-MARKS_SHOWN:]]
+        self._second = None
+        if second is not None:
+            first_name, second_name, other = second
+            steps, values, cut = clipped(other)
+            self._second = (first_name, second_name, steps, values)
+            self._clipped = self._clipped or cut
         size = (self.size.width, self.size.height)
         if self._picture is None or self._picture[0] != size or not self.is_mounted:
             self._picture = None
@@ -129,25 +155,35 @@ class HistoryChart(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         nudged = f"  ({MARK} nudged)" if self._marks else ""
-        plt.title(self.title + (f" (clipped at ±{tick_label(CLIP, CLIP)})" if self._clipped else "") + nudged)
-        plt.xlabel("step")
+        title = self.title + (f" (clipped at ±{tick_label(CLIP, CLIP)})" if self._clipped else "") + nudged
         steps, values = self._steps, self._values
+        second_steps, second_values = self._second[2:] if self._second else ([], [])
+        if self._second:
+            latest = (num(values[-1], 3) if values else "", num(second_values[-1], 3) if second_values else "")
+            title += "  " + legend(self._second[:2], latest, self.size.width - len(title) - 2)
+        plt.title(title)
+        plt.xlabel("step")
         if not steps:
             if self.ylim:
                 plt.ylim(*self.ylim)
             return
         latest = dict(self._marks)  # the line goes through the last nudge at a step: where the next step starts
         values = [latest.get(s, v) for s, v in zip(steps, values)]
-        every = values + [v for _, v in self._marks]
+        every = values + [v for _, v in self._marks] + second_values
         lo, hi = self.ylim or (min(every), max(every))
         lo, hi, yticks, ylabels = value_axis(lo, hi, self.size.height - FRAME_ROWS, self.ylim is not None)
         columns = self.size.width - max(map(len, ylabels), default=0) - 2  # the value labels, the frame's sides
-        x0, x1, xticks, xlabels = step_axis(min([steps[0]] + [s for s, _ in self._marks]),
-                                            max([steps[-1]] + [s for s, _ in self._marks]), columns)
+        x0, x1, xticks, xlabels = step_axis(min([steps[0]] + [s for s, _ in self._marks] + second_steps[:1]),
+                                            max([steps[-1]] + [s for s, _ in self._marks] + second_steps[-1:]),
+                                            columns)
         plt.ylim(lo, hi)
         plt.yticks(yticks, ylabels)
         plt.xlim(x0, x1)
         plt.xticks(xticks, xlabels)
+        if len(second_steps) == 1:
+            second_steps, second_values = second_steps * 2, second_values * 2
+        if second_steps:  # under the first series: where they meet, the training line shows
+            plt.plot(second_steps, second_values, marker=SECOND, color=self.second_color)
         if len(steps) == 1:  # a single point still shows where the run starts
             steps, values = steps * 2, values * 2
         plt.plot(steps, values, marker="braille", color=self.color)

@@ -19,9 +19,11 @@ def plotted(monkeypatch):
     seen = []
     real = HistoryChart.show
 
-    def spy(self, history, marks=()):
+    def spy(self, history, marks=(), second=None):
         seen.extend(history.values)
-        return real(self, history, marks)
+        if second is not None:
+            seen.extend(second[2].values)
+        return real(self, history, marks, second)
 
     monkeypatch.setattr(HistoryChart, "show", spy)
     return seen

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.color import Color, ColorSystem
 from rich.style import Style
 from textual.app import App, ComposeResult
@@ -23,7 +25,7 @@ from hnn_tui.widgets.boundary_paint import (
     paint,
     style_table,
 )
-from hnn_tui.widgets.boundary_view import GUTTER, BoundaryView, spans
+from hnn_tui.widgets.boundary_view import GUTTER, BoundaryView, drawn, spans
 
 SIZE = (100, 30)
 X_SCORE = {"a": 1.0, "b": 0.0, "c": 0.0}  # score = x: the 0 line at x = 0, the margin lines at x = -1 and x = 1
@@ -318,3 +320,34 @@ async def test_only_changed_cells_are_sent_and_a_slow_link_gets_a_few_rows_at_a_
         assert sum(a != b for a, b in zip(before, whole)) == len(whole)  # every row is the new picture's
         boundary._key = None  # paint everything anew: the same cells as the rows sent a few at a time
         assert text(boundary) == whole
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(0, 400), rows=st.integers(1, 12), cols=st.integers(1, 30), seed=st.integers(0, 2**32 - 1),
+       batch_size=st.integers(0, 400), plain=st.booleans())
+def test_drawing_the_last_point_of_each_cell_gives_the_picture_of_drawing_every_point(n, rows, cols, seed,
+                                                                                      batch_size, plain):
+    """Many points share a cell (100,000 of them on a 60x40 picture): only the last of each cell, and of each cell's
+    batch points, is drawn, and the picture must be the same as when every point is."""
+    rng = np.random.default_rng(seed)
+    band = rng.integers(0, 4, (2 * rows, cols))
+    r2 = rng.integers(-2, 2 * rows + 2, n)  # a few outside the view too
+    c = rng.integers(-2, cols + 2, n)
+    lab = rng.choice([1, -1], n)
+    pulls = rng.random(n) < 0.5
+    batch = set(rng.integers(0, n, min(batch_size, n)).tolist()) if n else set()
+
+    def marks(indices):
+        return [(r2[i], c[i], lab[i], pulls[i], i in batch) for i in indices]
+
+    every = [i for i in range(n) if 0 <= c[i] < cols and 0 <= r2[i] < 2 * rows]
+    kept = drawn(r2, c, 2 * rows, cols, tuple(batch))
+    assert set(kept) <= set(every) and kept == sorted(kept)
+    held_r2, held_c = rng.integers(0, 2 * rows, n // 3), rng.integers(0, cols, n // 3)
+    held_lab = rng.choice([1, -1], n // 3)
+    held = [(held_r2[i], held_c[i], held_lab[i]) for i in range(n // 3)]
+    held_kept = [held[i] for i in drawn(held_r2, held_c, 2 * rows, cols)]
+    cursor = (int(rng.integers(0, rows)), int(rng.integers(0, cols)))
+    glyphs, sids = paint(band, plain, marks(every), (), held, cursor)
+    glyphs2, sids2 = paint(band, plain, marks(kept), (), held_kept, cursor)
+    assert (glyphs == glyphs2).all() and (sids == sids2).all()

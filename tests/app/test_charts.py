@@ -11,7 +11,7 @@ from textual_plotext.plot import Plot
 
 from hnn_tui.app import HnnApp
 from hnn_tui.engine import Session, load_scenario
-from hnn_tui.widgets.charts import HistoryChart
+from hnn_tui.widgets.charts import SECOND, HistoryChart
 
 SIZES = [SIZE, (80, 24)]
 
@@ -164,3 +164,63 @@ async def test_neural_net_default_run_ends_with_all_six_right(plotted):
         accuracy = drawn(app, "acc-chart", plotted)
     assert accuracy[-1] == (400, 1.0)
     assert [s for s, v in accuracy if v == 1.0][0] == 43  # where the description says it first gets there
+
+
+# --- issue 13: a held-out set's cost and accuracy as second, dotted curves -----------------------------------------
+
+@pytest.fixture
+def every_plot(monkeypatch):
+    """Every series each plotext figure was asked to draw since its last clear: {Plot: [(marker, points)]}."""
+    seen: dict = {}
+    real_plot, real_clear = Plot.plot, Plot.clear_data
+
+    def spy(self, *args, **kwargs):
+        seen.setdefault(self, []).append((kwargs.get("marker"), list(zip(*args[:2]))))
+        return real_plot(self, *args, **kwargs)
+
+    def cleared(self, *args, **kwargs):
+        seen[self] = []
+        return real_clear(self, *args, **kwargs)
+
+    monkeypatch.setattr(Plot, "plot", spy)
+    monkeypatch.setattr(Plot, "clear_data", cleared)
+    return seen
+
+
+async def test_the_held_out_curves_are_drawn_dotted_under_the_training_ones(every_plot):
+    steps = 60
+    app = HnnApp("heldout")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.advance(steps)
+        await pilot.pause()
+        series = {}
+        for chart_id in ("loss-chart", "acc-chart"):
+            c = chart(app, chart_id)
+            picture = str(c.render())
+            series[chart_id] = every_plot[c.plt]
+            assert "⠤ training" in picture.splitlines()[0] and "· held-out" in picture.splitlines()[0]
+            assert picture.count(SECOND) > 10  # the dotted line itself, not only the legend
+        n = len(app.screen.session.stage.labels)
+    session = Session(load_scenario("heldout"))
+    lines = [snap.to_dict() for snap in [session.current, *session.run(steps)]]
+    for chart_id, key, scale in (("loss-chart", "val_cost", n), ("acc-chart", "val_accuracy", 1)):
+        (dotted, held), (line, training) = series[chart_id]  # the held-out curve first: under the training one
+        assert (dotted, line) == (SECOND, "braille")
+        assert held == [(d["step"], d[key] * scale) for d in lines]
+        first = "output" if key == "val_cost" else "accuracy"
+        assert training == [(d["step"], d[first]) for d in lines]
+    # the lesson's promise, on the chart: the held-out accuracy is best early and the two curves part
+    assert max(v for _, v in series["acc-chart"][0][1]) == 0.8
+
+
+async def test_without_a_held_out_set_each_chart_draws_one_curve(every_plot):
+    app = HnnApp("svm")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.advance(10)
+        await pilot.pause()
+        c = chart(app, "acc-chart")
+        picture = str(c.render())
+        assert [marker for marker, _ in every_plot[c.plt]] == ["braille"]
+        assert picture.splitlines()[0].strip() == "training accuracy" and SECOND not in picture

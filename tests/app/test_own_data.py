@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SIZE, cli, json_lines, wait_for
+from cases import BAD_CSV, HEAD
+from helpers import SIZE, cli, json_lines, wait_for, write
+from textual.widgets import Input
 
 from hnn_tui.app import HnnApp
-from hnn_tui.engine import Session, load_scenario
+from hnn_tui.engine import Session, heldout, load_scenario
+from hnn_tui.engine.csvdata import MAX_CSV_ROWS
 from hnn_tui.engine.scenario import parse_scenario
+from hnn_tui.screens.lesson_controls import saved_note, saved_title
 from hnn_tui.screens.prompt import Prompt
 from hnn_tui.widgets.boundary_paint import CURSOR_GLYPH, HELD_GLYPHS, legend
 from hnn_tui.widgets.boundary_view import BoundaryView
@@ -135,6 +139,16 @@ async def test_save_writes_a_scenario_that_runs_the_same(tmp_path, monkeypatch, 
         scenario = parse_scenario(saved.read_text(), str(saved))
         assert scenario.spec.points == session.stage.points and scenario.spec.labels == session.stage.labels
         assert dict(scenario.spec.init) == dict(session.current.values)
+        own = load_scenario("svm")
+        assert scenario.title == f"{own.title} (saved)"
+        assert scenario.description == (
+            "Saved by hnn-tui from svm: 7 training points; it starts from the parameters as they were then (0 steps "
+            "after the last change of the data). The lesson's own words follow; their numbers are for its original "
+            "start and data.\n\n"
+            + own.description)
+        again = Session(scenario)  # saved again from the saved file: one note, the newest; one "(saved)"
+        assert saved_note(again, 9).count("Saved by hnn-tui") == 1 and "svm-edited: 7 training" in saved_note(again, 9)
+        assert saved_title(scenario.title) == scenario.title
         csv = (tmp_path / "svm-edited.csv").read_text().splitlines()
         assert csv[0] == "x,y,label" and len(csv) == 8 and csv[-1].endswith(",-1")
 
@@ -220,7 +234,7 @@ async def test_held_out_points_are_drawn_apart_and_kept_through_an_edit(tmp_path
         for lab in st.val_labels:
             assert HELD_GLYPHS[lab] in glyphs
         assert view.border_title == legend(False, held=True) and "◇▽ held out" in view.border_title
-        assert "held-out" in app.screen.query_one("#acc-chart").title
+        assert "· held-out" in str(app.screen.query_one("#acc-chart").render()).splitlines()[0]
         await edited(pilot, app, ["right", "p"], len(st.points) + 1)
         new = app.screen.session.stage
         assert new.val_points == st.val_points  # still held out, not trained on
@@ -231,3 +245,84 @@ async def test_held_out_points_are_drawn_apart_and_kept_through_an_edit(tmp_path
         saved = tmp_path / "held-edited.toml"
         spec = parse_scenario(saved.read_text(), str(saved)).spec
         assert spec.points == new.points and spec.val_points == new.val_points
+
+
+# --- i: points read from a CSV file inside the app ----------------------------------------------------------------
+
+async def read_csv(pilot, app, path) -> Prompt:
+    """Press i, put `path` on the prompt's line, press enter; returns the prompt (gone when the file was taken)."""
+    await pilot.press("i")
+    await wait_for(pilot, lambda: isinstance(app.screen, Prompt))
+    prompt = app.screen
+    prompt.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+    return prompt
+
+
+async def test_every_bad_csv_read_in_the_app_is_a_notice_and_the_points_stay(tmp_path, notices):
+    cases = [(why, write(tmp_path, f"{i:02d}.csv", content), key, words)
+             for i, (why, content, key, words) in enumerate(BAD_CSV)]
+    (tmp_path / "folder.csv").mkdir()
+    cases += [("a folder", tmp_path / "folder.csv", "", "is a folder"),
+              ("no file", tmp_path / "missing.csv", "", "no such file"),
+              ("too many rows", write(tmp_path, "rows.csv", HEAD + "-1,-1,-1\n" + "1,1,1\n" * MAX_CSV_ROWS),
+               "", f"more than {MAX_CSV_ROWS:,} rows")]
+    app = HnnApp("svm")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")  # a step taken: the parameters at step 1 must stay
+        await wait_for(pilot, lambda: app.screen.snapshot.step == 1)
+        session, step = app.screen.session, app.screen.snapshot
+        for why, path, key, words in cases:
+            notices.clear()
+            prompt = await read_csv(pilot, app, path)
+            assert app.screen is prompt, why  # still asking: the name can be corrected
+            head = f"{path}: {key}: " if key else f"{path}: "
+            refusal = str(prompt.query_one("#prompt-error").render())
+            assert refusal.startswith(head) and words in refusal, (why, refusal)
+            assert len(notices) == 1 and notices[0] == f"not read: {refusal}", (why, notices)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, Prompt))
+            assert app.screen.session is session and app.screen.snapshot is step, why  # nothing half-loaded
+        assert session.scenario.spec.points == load_scenario("svm").spec.points
+
+
+async def test_a_csv_read_in_the_app_replaces_the_points_split_as_the_scenario_says_and_U_undoes(tmp_path,
+                                                                                                   monkeypatch):
+    path = tmp_path / "held.toml"
+    path.write_text(HELD_TOML)  # validation 0.34, [data] seed 3
+    rows = [(float(x), float(y), 1 if x + y > 0 else -1) for x, y in ((1, 2), (2, 1), (-1, -2), (-2, -1), (3, 3),
+                                                                       (-3, -3), (1, 0.5), (-0.5, -1), (2, 2))]
+    csv = write(tmp_path, "nine.csv", HEAD + "".join(f"{x},{y},{lab}\n" for x, y, lab in rows))
+    app = HnnApp(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = app.screen.session.scenario.spec
+        values = dict(app.screen.session.current.values)
+        await read_csv(pilot, app, csv)
+        await wait_for(pilot, lambda: app.screen.session.scenario.spec.csv == str(csv))
+        spec = app.screen.session.scenario.spec
+        expected = heldout.split(tuple((x, y) for x, y, _ in rows), tuple(lab for *_, lab in rows), 0.34, 3)
+        assert (spec.points, spec.labels, spec.val_points, spec.val_labels) == expected
+        assert len(spec.val_points) == 3  # 0.34 of 9, rounded
+        assert dict(app.screen.session.current.values) == values  # the parameters stay
+        assert "nine.csv (6)" in str(app.screen.query_one("#classifier-keys").render())
+        fresh = Session(app.screen.session.scenario)  # the screen shows the same cost as a session on that data
+        assert app.screen.snapshot.output == fresh.current.output
+        await pilot.press("U")
+        await wait_for(pilot, lambda: app.screen.session.scenario.spec.csv is None)
+        back = app.screen.session.scenario.spec
+        assert (back.points, back.labels, back.val_points, back.val_labels) == \
+            (before.points, before.labels, before.val_points, before.val_labels)
+
+
+async def test_a_bad_csv_on_the_apps_command_line_brings_up_the_picker_with_the_reason(tmp_path, notices):
+    from hnn_tui.screens.picker import PickerScreen
+
+    bad = write(tmp_path, "bad.csv", HEAD + "1,2,1\n1,abc,-1\n")
+    app = HnnApp("svm", data=str(bad))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        assert notices == [f"{bad}: line 3, column y: expected a number, got 'abc'"]

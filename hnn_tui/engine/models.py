@@ -115,9 +115,9 @@ def net_param_names(hidden: int) -> tuple[list[list[str]], list[str], str]:
     return neurons, [f"{letters[i]}{top}" for i in range(hidden)], f"{letters[hidden]}{top}"
 
 
-def mlp_param_names(layers) -> list[str]:
+def mlp_param_names(layers, n_in: int = 2, n_out: int = 1) -> list[str]:
     """Layer k's neuron i has weights w{k}[i,j] and then its bias b{k}[i] (micrograd's order)."""
-    sizes, names = [2, *layers, 1], []
+    sizes, names = [n_in, *layers, n_out], []
     for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
         for i in range(n_out):
             names += [f"w{k}[{i},{j}]" for j in range(n_in)] + [f"b{k}[{i}]"]
@@ -173,20 +173,23 @@ class ReluNet(CircuitClassifier):
 
 
 class MLP(Classifier):
-    """ReLU layers of vector neurons, 2 -> layers -> 1 (micrograd's MLP(2, [16, 16, 1])); biases start at 0."""
+    """ReLU layers of vector neurons, 2 -> layers -> 1 (micrograd's MLP(2, [16, 16, 1])); biases start at 0.
+    `n_in` inputs (2: x and y; 1: x alone) and `n_out` outputs (one score per class) generalize it; `names` gives
+    the parameters other names, in the same order (each neuron's weights, then its bias, layer by layer)."""
 
     kind = "mlp"
 
-    def __init__(self, layers=(16, 16)):
-        self.layers = tuple(layers)
-        if not 1 <= len(self.layers) <= MAX_LAYERS or not all(1 <= n <= MAX_WIDTH for n in self.layers):
+    def __init__(self, layers=(16, 16), n_in: int = 2, n_out: int = 1, names: list[str] | None = None):
+        self.layers, self.n_in, self.n_out = tuple(layers), n_in, n_out
+        if not len(self.layers) <= MAX_LAYERS or not all(1 <= n <= MAX_WIDTH for n in self.layers) or \
+                (not self.layers and names is None):
             raise ValueError(f"layers must be 1 to {MAX_LAYERS} sizes from 1 to {MAX_WIDTH}, got {list(layers)}")
-        sizes = [2, *self.layers, 1]
-        self.xy = Vec([0.0, 0.0], "x, y")
+        sizes = [n_in, *self.layers, n_out]
+        self.xy = Vec([0.0] * n_in, "x, y" if n_in == 2 else "x")
         self.gates, self.rows, self.biases = [], [], []
         wire = self.xy
-        for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
-            rows, b = [Vec([0.0] * n_in, f"w{k}[{i}]") for i in range(n_out)], Vec([0.0] * n_out, f"b{k}")
+        for k, (a, b_) in enumerate(zip(sizes, sizes[1:]), start=1):
+            rows, b = [Vec([0.0] * a, f"w{k}[{i}]") for i in range(b_)], Vec([0.0] * b_, f"b{k}")
             self.rows.append(rows)
             self.biases.append(b)
             self.gates.append(Linear(wire, rows, b, label=f"layer {k}", pull_input=k > 1))
@@ -195,9 +198,12 @@ class MLP(Classifier):
                 self.gates.append(VecRelu(wire, label=f"relu {k}"))
                 wire = self.gates[-1].utop
         self.out, self.wires = wire, [self.xy] + [g.utop for g in self.gates]
-        self.params = mlp_param_names(self.layers)
-        self.regularized = [p for p in self.params if p.startswith("w")]
-        self.zero_start = frozenset(p for p in self.params if p.startswith("b"))
+        self.params = list(names) if names is not None else mlp_param_names(self.layers, n_in, n_out)
+        is_bias = [j == a for a, b_ in zip(sizes, sizes[1:]) for _ in range(b_) for j in range(a + 1)]
+        if len(self.params) != len(is_bias):
+            raise ValueError(f"{len(self.params)} names for {len(is_bias)} parameters")
+        self.regularized = [p for p, bias in zip(self.params, is_bias) if not bias]
+        self.zero_start = frozenset(p for p, bias in zip(self.params, is_bias) if bias)
 
     def _flat(self, attr: str) -> list[float]:
         """Weights or grads (attr) of every neuron, then its bias, layer by layer."""
@@ -226,6 +232,13 @@ class MLP(Classifier):
             g.forward()
         return self.out.values[0]
 
+    def outputs(self, inputs) -> list[float]:
+        """One forward pass on `inputs` (n_in numbers): every output (a score per class)."""
+        self.xy.values = [float(v) for v in inputs]
+        for g in self.gates:
+            g.forward()
+        return list(self.out.values)
+
     def zero_grad(self) -> None:
         for rows, b in zip(self.rows, self.biases):
             for w in rows:
@@ -233,9 +246,13 @@ class MLP(Classifier):
             b.zero_grad()
 
     def backward(self, pull: float) -> None:
+        self.backward_all([pull])
+
+    def backward_all(self, pulls) -> None:
+        """Backprop a pull on each output of the last forward pass; parameter grads add up until zero_grad()."""
         for wire in self.wires:  # the wires start clean for each point; the parameters keep adding up
             wire.zero_grad()
-        self.out.grads = [pull]
+        self.out.grads = [float(p) for p in pulls]
         for g in reversed(self.gates):
             g.backward()
 
@@ -244,25 +261,28 @@ class MLP(Classifier):
 
     def matrices(self, flat) -> list:
         """Parameters in get() order as one (W, b) pair of numpy arrays per layer."""
-        return mlp_matrices(self.layers, flat)
+        return mlp_matrices(self.layers, flat, self.n_in, self.n_out)
 
     def scorer(self):
-        layers, params = self.layers, list(self.params)
+        """(values, X, Y) -> scores for 2 inputs and 1 output, as every binary model; with n_out > 1 the scores
+        gain a last axis (one per class); with n_in == 1, (values, X) -> outputs (Y is not taken)."""
+        layers, params, n_in, n_out = self.layers, list(self.params), self.n_in, self.n_out
 
-        def mlp_scores(v, X, Y):
-            X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
-            h, matrices = np.stack([X, Y], axis=-1), mlp_matrices(layers, [v[p] for p in params])
+        def mlp_scores(v, X, Y=None):
+            inputs = [np.asarray(X, float)] if n_in == 1 else np.broadcast_arrays(np.asarray(X, float),
+                                                                                  np.asarray(Y, float))
+            h, matrices = np.stack(inputs, axis=-1), mlp_matrices(layers, [v[p] for p in params], n_in, n_out)
             for k, (W, b) in enumerate(matrices, start=1):
                 h = h @ W.T + b
                 if k < len(matrices):
                     h = np.maximum(0.0, h)
-            return h[..., 0]
+            return h[..., 0] if n_out == 1 else h
         return mlp_scores
 
 
-def mlp_matrices(layers, flat) -> list:
+def mlp_matrices(layers, flat, n_in: int = 2, n_out: int = 1) -> list:
     """An mlp's parameters in get() order as one (W, b) pair of numpy arrays per layer."""
-    sizes, out, at = [2, *layers, 1], [], 0
+    sizes, out, at = [n_in, *layers, n_out], [], 0
     for n_in, n_out in zip(sizes, sizes[1:]):
         Wb = np.array(flat[at:at + n_out * (n_in + 1)], float).reshape(n_out, n_in + 1)
         at += n_out * (n_in + 1)

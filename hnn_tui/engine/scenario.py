@@ -97,7 +97,7 @@ def parse_scenario(text: str, source: str, name: str = "", seed: int | None = No
     settings = _settings(t.table("settings", {}))
     if settings.pull != 1.0 and kind != "circuit":
         raise ScenarioError(source, "settings.pull", "applies to circuits only (the pull on a circuit's output)")
-    spec = KINDS[kind].read_spec(t)
+    spec = KINDS[kind](t)
     t.finish()
     scenario = Scenario(name=name or Path(source).stem, title=title, spec=spec, description=description.strip(),
                         strategy=strategy, steps=steps, seed=file_seed if seed is None else seed,

@@ -293,10 +293,10 @@ async def test_keys_after_a_divergence_the_screen_has_not_shown_yet_are_refused(
 
 
 def test_every_lesson_kind_has_its_panel():
-    from hnn_tui.engine.lessons import KINDS
+    from hnn_tui.engine.lessons import LESSONS
     from hnn_tui.panels import PANELS
 
-    assert set(PANELS) == set(KINDS.values())
+    assert set(PANELS) == set(LESSONS)
 
 
 async def test_the_boundary_shows_the_newest_values_after_two_steps_between_repaints():

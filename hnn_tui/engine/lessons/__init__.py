@@ -1,18 +1,36 @@
-"""Lesson kinds: one Lesson subclass per `kind` a scenario file may name. This table is the one dispatch point."""
+"""Lesson kinds: one Lesson subclass per kind of spec. These tables are the one dispatch point: KINDS reads a
+scenario file's tables by its `kind` (a classifier file may become one of two specs, by its loss), and
+lesson_for builds the Lesson of a spec's type."""
 from __future__ import annotations
 
+from ..table import Table
 from .base import Lesson, Measured, first_non_finite
 from .circuit import CircuitDetail, CircuitLesson, CircuitSpec, CircuitStage
 from .classifier import ClassifierLesson, ClassifierSpec, ClassifierStage
 
-KINDS: dict[str, type[Lesson]] = {k.kind: k for k in (CircuitLesson, ClassifierLesson)}
+LESSONS: tuple[type[Lesson], ...] = (CircuitLesson, ClassifierLesson)  # every kind of lesson there is
 Spec = CircuitSpec | ClassifierSpec  # what a scenario file's kind-specific tables become
 
 
-def lesson_for(spec: Spec) -> type[Lesson]:
-    """The Lesson class that builds `spec`'s kind."""
-    return KINDS[spec.kind]
+def read_classifier_file(t: Table):
+    """`kind = "classifier"`: the binary classifier's spec, or (by `[model] loss`) another classifier kind's."""
+    loss = t.data.get("model", {}).get("loss") if isinstance(t.data.get("model"), dict) else None
+    for lesson in LESSONS:
+        if lesson.kind == "classifier" and loss in getattr(lesson, "losses", ()):
+            return lesson.read_spec(t)
+    return ClassifierLesson.read_spec(t)  # the binary losses, and any refusal of a bad loss, are its own
 
 
-__all__ = ["KINDS", "Lesson", "Measured", "Spec", "first_non_finite", "lesson_for", "CircuitDetail",
+KINDS = {"circuit": CircuitLesson.read_spec, "classifier": read_classifier_file}  # file kind -> reader
+
+
+def lesson_for(spec) -> type[Lesson]:
+    """The Lesson class that builds `spec`."""
+    for lesson in LESSONS:
+        if isinstance(spec, lesson.spec_type):
+            return lesson
+    raise TypeError(f"no lesson kind builds a {type(spec).__name__}")
+
+
+__all__ = ["KINDS", "LESSONS", "Lesson", "Measured", "Spec", "first_non_finite", "lesson_for", "CircuitDetail",
            "CircuitLesson", "CircuitSpec", "CircuitStage", "ClassifierLesson", "ClassifierSpec", "ClassifierStage"]

@@ -29,6 +29,7 @@ class Lesson:
     """One lesson kind, live: the engine objects one session steps, built from the kind's frozen spec."""
 
     kind: ClassVar[str]  # the scenario file's `kind`
+    spec_type: ClassVar[type]  # the frozen spec it is built from (lessons.lesson_for dispatches on it)
     output_name: ClassVar[str]  # what `output` means here: "output" (make it higher) or "cost" (lower)
     measures: ClassVar[tuple[str, ...]] = ()  # names of the further numbers each snapshot carries
     start_key: ClassVar[str]  # the file's key a start that is not finite is blamed on

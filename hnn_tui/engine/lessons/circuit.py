@@ -167,6 +167,7 @@ class CircuitLesson(Lesson):
     output_name = "output"
     start_key = "circuit.inputs"
     read_spec = staticmethod(read_circuit)
+    spec_type = CircuitSpec
 
     def __init__(self, spec: CircuitSpec, rng=None):
         inputs = dict(spec.inputs)

@@ -196,6 +196,7 @@ class ClassifierLesson(Lesson):
     measures = ("accuracy",)
     start_key = "model.init"
     read_spec = staticmethod(read_classifier)
+    spec_type = ClassifierSpec
 
     def __init__(self, spec: ClassifierSpec, rng: random.Random):
         self.spec = spec

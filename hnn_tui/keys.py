@@ -72,6 +72,11 @@ CIRCUIT = (  # the circuit screen's own keys (panels.circuit), on top of the pla
     Row("`e`", "edit the expression (EXPR; name=value for new inputs)", (Key("e", "edit", "edit"),)),
 )
 
+REGRESSION = (  # the regression screen's own keys (panels.regression), on top of the playground's
+    Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
+        (Key("g", "check", "check"),)),
+)
+
 CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top of the playground's
     Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
         (Key("k", "knob('reg', False)", "spring"), Key("K", "knob('reg', True)"))),
@@ -109,6 +114,19 @@ CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top o
         (Key("i", "read_csv"),)),
 )
 
+MULTICLASS = (  # the multiclass classifier screen's own keys (panels.multiclass), on top of the playground's
+    Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
+        (Key("k", "knob('reg', False)", "spring"), Key("K", "knob('reg', True)"))),
+    Row("`a`", "the batch: one random point a step / all points, from the next step",
+        (Key("a", "knob('batch')", "batch"),)),
+    Row("`o`", "another seed: a new random start (and other sampled points): restarts",
+        (Key("o", "knob('seed')", "seed"),)),
+    Row("`u`", "each hidden neuron's line on the map (the net, the mlp's first layer): show / hide",
+        (Key("u", "neurons", "neurons"),)),
+    Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
+        (Key("g", "check", "check"),)),
+)
+
 PICKER = (
     Row("`up` `down`", "choose a scenario"),  # the list's own keys
     Row("`enter`", "open it", (Key("enter", "open"),)),
@@ -135,4 +153,5 @@ def markdown(rows) -> str:
 
 if __name__ == "__main__":
     print(markdown(PLAYGROUND), "On a circuit, besides:", markdown(CIRCUIT), "On a classifier, besides:",
-          markdown(CLASSIFIER), sep="\n\n")
+          markdown(CLASSIFIER), "On a multiclass classifier, besides:", markdown(MULTICLASS),
+          "On a regression, besides:", markdown(REGRESSION), sep="\n\n")

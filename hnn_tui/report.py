@@ -12,7 +12,7 @@ from .engine.trace import Trace
 from .numbers import num
 
 MAX_VALUE_COLUMNS = 6  # wider models show the output and measures only; --json has every parameter
-HELD_OUT = {"val_accuracy": "val acc", "val_cost": "val cost"}  # a classifier's held-out measures: JSON key -> column
+HELD_OUT = {"val_accuracy": "val acc", "val_rmse": "val rmse", "val_cost": "val cost"}  # held out: key -> column
 WIDTH = 10  # of a number column
 NOTE_WIDTH = 100  # wrap width of grad's note at a kink
 
@@ -54,8 +54,10 @@ class Table:
 
 
 def data_sizes(spec) -> dict:
-    """A classifier run's summary keys for its data: {"train_points": N, "val_points": M} (M = 0 without a held-out
-    set); a circuit has none."""
+    """A classifier or regression run's summary keys for its data: {"train_points": N, "val_points": M} (M = 0
+    without a held-out set); a circuit has none."""
+    if spec.kind == "regression":
+        return {"train_points": len(spec.xs), "val_points": len(spec.val_xs)}
     if spec.kind != "classifier":
         return {}
     return {"train_points": len(spec.points), "val_points": len(spec.val_points)}

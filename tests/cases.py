@@ -130,7 +130,7 @@ FILES = [
      "unknown function 'softmax'"),
     ("unknown name", "strategy", circuit_text(top='strategy = "adam"'), "strategy", "expected one of"),
     ("unknown name", "dataset", classifier_text(data='dataset = "mnist"'), "data.dataset", "expected one of"),
-    ("unknown name", "loss", classifier_text(model='loss = "softmax"'), "model.loss", "expected one of"),
+    ("unknown name", "loss", classifier_text(model='loss = "log_loss"'), "model.loss", "expected one of"),
     ("non-finite number", "nan step size", circuit_text(settings="step_size = nan"), "settings.step_size",
      "expected a finite number"),
     ("non-finite number", "-inf input", circuit_text(inputs="x = -inf, y = 3.0"), "circuit.inputs.x", "finite"),

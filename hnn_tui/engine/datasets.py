@@ -1,4 +1,5 @@
-"""The guide's two 6-point datasets and seeded 2-D generators; labels are always +1 / -1."""
+"""The guide's two 6-point datasets and seeded 2-D generators; labels are always +1 / -1. For K classes (the
+multiclass losses): `load_classes` draws blobs with K centres or a K-arm spiral, labels 0..K-1."""
 from __future__ import annotations
 
 import numpy as np
@@ -77,3 +78,43 @@ def load(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[li
         raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
     X, y = GENERATORS[name](n, noise, np.random.default_rng(seed))
     return X.tolist(), _labels(y)
+
+
+# ---- K classes (chapter 3's multiclass losses): labels are class indices 0..K-1 ------------------------------
+
+def _class_sizes(n: int, k: int) -> np.ndarray:
+    """Class j's index for each of n points: n // k points a class, the first n % k classes one more, in order."""
+    return np.repeat(np.arange(k), [n // k + (j < n % k) for j in range(k)])
+
+
+def blob_classes(n: int, k: int, noise: float, rng: np.random.Generator):
+    """K gaussian blobs, class j centred on the unit circle at angle 90 + 360 * j / K degrees (the first at the
+    top); `noise` is their spread."""
+    y = _class_sizes(n, k)
+    angle = np.pi / 2 + 2 * np.pi * y / k
+    centres = np.c_[np.cos(angle), np.sin(angle)]
+    return centres + rng.normal(scale=max(noise, 1e-9), size=(n, 2)), y
+
+
+def spiral_classes(n: int, k: int, noise: float, rng: np.random.Generator):
+    """K arms winding out from the origin, each one full turn, arm j turned by 360 * j / K degrees (the binary
+    `spiral`'s arms wind 1.75 turns: three arms that tight are more than a small net learns in a few seconds)."""
+    y = _class_sizes(n, k)
+    counts = np.bincount(y, minlength=k)
+    at = np.concatenate([np.arange(c) for c in counts])  # the point's place along its arm
+    r = (at + 1) / counts.max()
+    t = r * 2 * np.pi + 2 * np.pi * y / k  # angle: one turn along the arm, plus the arm's own turn
+    X = np.c_[r * np.sin(t), r * np.cos(t)]
+    return X + rng.normal(scale=noise, size=X.shape), y
+
+
+CLASS_GENERATORS = {"blobs": blob_classes, "spiral": spiral_classes}
+
+
+def load_classes(name: str, n: int = 100, k: int = 3, noise: float = 0.1,
+                 seed: int = 0) -> tuple[list[list[float]], list[int]]:
+    """A K-class generated set by name, drawn with `seed`: (points, class indices 0..k-1)."""
+    if name not in CLASS_GENERATORS:
+        raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(CLASS_GENERATORS)}")
+    X, y = CLASS_GENERATORS[name](n, k, noise, np.random.default_rng(seed))
+    return X.tolist(), [int(v) for v in y]

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from . import heldout
 from .lessons import CircuitSpec, ClassifierSpec
+from .lessons.multiclass import param_names as class_param_names
+from .lessons.regression import RegressionSpec
+from .lessons.regression import param_names as regression_param_names
 from .models import param_names
 from .scenario import MAX_FILE_BYTES, Scenario
 from .strategies import Settings
@@ -114,8 +117,10 @@ def _classifier(spec: ClassifierSpec, values: Mapping[str, float] | None, csv: s
         model.append(("layers", list(spec.layers)))
     model += [("reg", spec.reg), ("batch", spec.batch), ("init_scale", spec.init_scale)]
     init = spec.init if values is None else tuple(values.items())
+    classes = getattr(spec, "classes", None)  # a multiclass spec: labels are indices into its class names
     if values is not None:
-        names = param_names(spec.model, spec.hidden, spec.layers)
+        names = param_names(spec.model, spec.hidden, spec.layers) if classes is None else \
+            class_param_names(spec.model, len(classes), spec.hidden, spec.layers)
         stray = [n for n in values if n not in names]
         if stray:
             raise ValueError(f"{stray[0]!r} is not a parameter of this {spec.model}")
@@ -129,8 +134,33 @@ def _classifier(spec: ClassifierSpec, values: Mapping[str, float] | None, csv: s
     if csv is not None:
         return [*lines, f"csv = {toml_string(csv)}"]
     points, labels = data_rows(spec)
+    if classes is not None:
+        labels = [classes[j] for j in labels]
     rows = ",\n".join(f"  [{toml_number(x)}, {toml_number(y)}]" for x, y in points)
     return [*lines, f"points = [\n{rows},\n]", f"labels = {_value(labels)}"]
+
+
+def _regression(spec: RegressionSpec, values: Mapping[str, float] | None, csv: str | None) -> list[str]:
+    model = [("type", spec.model), ("loss", spec.loss)]
+    if spec.loss == "huber":
+        model.append(("delta", spec.delta))
+    if spec.model == "net":
+        model.append(("hidden", spec.hidden))
+    if spec.model == "mlp":
+        model.append(("layers", list(spec.layers)))
+    model += [("reg", spec.reg), ("batch", spec.batch), ("init_scale", spec.init_scale)]
+    init = spec.init if values is None else tuple(values.items())
+    if values is not None:
+        names = regression_param_names(spec.model, spec.hidden, spec.layers)
+        stray = [n for n in values if n not in names]
+        if stray:
+            raise ValueError(f"{stray[0]!r} is not a parameter of this {spec.model}")
+    lines = _table("model", model) + (_table("model.init", init) if init is not None else [])
+    lines += _table("data", [("seed", spec.data_seed)] + ([("validation", spec.validation)] if spec.validation else []))
+    if csv is not None:
+        return [*lines, f"csv = {toml_string(csv)}"]
+    xs, targets = heldout.merge(spec.xs, spec.targets, spec.val_xs, spec.val_targets, spec.validation, spec.data_seed)
+    return [*lines, f"xs = {_value(xs)}", f"targets = {_value(targets)}"]
 
 
 def scenario_toml(scenario: Scenario, session_values: Mapping[str, float] | None = None,
@@ -149,6 +179,8 @@ def scenario_toml(scenario: Scenario, session_values: Mapping[str, float] | None
     lines += _table("settings", _settings(sc.settings, sc.kind))
     if isinstance(spec, CircuitSpec):
         lines += _circuit(spec, session_values)
+    elif isinstance(spec, RegressionSpec):
+        lines += _regression(spec, session_values, csv)
     else:
         lines += _classifier(spec, session_values, csv)
     text = "\n".join(lines) + "\n"

@@ -85,9 +85,9 @@ def parse_scenario(text: str, source: str, name: str = "", seed: int | None = No
     place = DataPlace(Path(source).parent if folder is None else Path(folder), None if data is None else str(data))
     t = _ScenarioTable(source, doc, place)
     kind = t.choice("kind", tuple(KINDS))
-    if place.override is not None and kind != "classifier":
+    if place.override is not None and kind not in ("classifier", "regression"):
         raise ScenarioError(source, "", f"--data {place.override}: a {kind} has no data; --data applies to "
-                                        "classifier scenarios only")
+                                        "classifier and regression scenarios only")
     title = t.get("title", (str,), what="a short title")
     description = t.get("description", (str,), "", "text")
     strategy = t.choice("strategy", tuple(STRATEGIES), "analytic")

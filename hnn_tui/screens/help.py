@@ -6,7 +6,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from ..keys import CIRCUIT, CLASSIFIER, HELP, PICKER, PLAYGROUND, bindings, markdown
+from ..keys import CIRCUIT, CLASSIFIER, HELP, MULTICLASS, PICKER, PLAYGROUND, REGRESSION, bindings, markdown
 
 TEXT = f"""\
 # hnn-tui keys
@@ -20,6 +20,14 @@ On a circuit, besides:
 On a classifier, besides:
 
 {markdown(CLASSIFIER)}
+
+On a multiclass classifier, besides:
+
+{markdown(MULTICLASS)}
+
+On a regression, besides:
+
+{markdown(REGRESSION)}
 
 In the picker: {", ".join(f"{r.shown} {r.does}" for r in PICKER)}.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
+from textual.types import NoActiveAppError
 from textual_plotext import PlotextPlot
 
 from ..numbers import num
@@ -182,13 +183,23 @@ class HistoryChart(PlotextPlot):
         plt.xticks(xticks, xlabels)
         if len(second_steps) == 1:
             second_steps, second_values = second_steps * 2, second_values * 2
+        colour = self._colour
         if second_steps:  # under the first series: where they meet, the training line shows
-            plt.plot(second_steps, second_values, marker=SECOND, color=self.second_color)
+            plt.plot(second_steps, second_values, marker=SECOND, color=colour(self.second_color))
         if len(steps) == 1:  # a single point still shows where the run starts
             steps, values = steps * 2, values * 2
-        plt.plot(steps, values, marker="braille", color=self.color)
+        plt.plot(steps, values, marker="braille", color=colour(self.color))
         if self._marks:
-            plt.scatter([s for s, _ in self._marks], [v for _, v in self._marks], marker=MARK, color="yellow")
+            plt.scatter([s for s, _ in self._marks], [v for _, v in self._marks], marker=MARK, color=colour("yellow"))
+
+    def _colour(self, name: str) -> str:
+        """`name`, or the terminal's own colour under NO_COLOR: Textual's filter would turn red or magenta into a
+        dark grey that is barely seen; the series are told apart by their markers."""
+        try:
+            off = bool(self.app.no_color)
+        except NoActiveAppError:  # not in an app (a chart drawn alone)
+            off = False
+        return "default" if off else name
 
     def render(self):
         size = (self.size.width, self.size.height)

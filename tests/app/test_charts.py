@@ -224,3 +224,35 @@ async def test_without_a_held_out_set_each_chart_draws_one_curve(every_plot):
         picture = str(c.render())
         assert [marker for marker, _ in every_plot[c.plt]] == ["braille"]
         assert picture.splitlines()[0].strip() == "training accuracy" and SECOND not in picture
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_under_no_color_the_curves_take_the_terminals_own_colour(monkeypatch, no_color):
+    """Textual's NO_COLOR filter turns red or magenta into a grey barely seen on a dark terminal: the curves are
+    drawn in the terminal's own colour instead, told apart by their markers (braille, ·)."""
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    colours = []
+    real = Plot.plot
+
+    def spy(self, *args, **kwargs):
+        colours.append((kwargs.get("marker"), kwargs.get("color")))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Plot, "plot", spy)
+    app = HnnApp("heldout")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.advance(5)
+        await pilot.pause()
+        colours.clear()
+        for chart_id in ("loss-chart", "acc-chart"):
+            chart(app, chart_id).show(app.screen.panel.outputs, second=("a", "b", app.screen.panel.outputs))
+            chart(app, chart_id).render()
+    assert {m for m, _ in colours} == {"braille", SECOND}
+    if no_color:
+        assert {c for _, c in colours} == {"default"}
+    else:
+        assert {c for _, c in colours} == {"red", "green", "magenta"}

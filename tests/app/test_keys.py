@@ -6,7 +6,7 @@ from helpers import ROOT
 
 from hnn_tui import keys
 from hnn_tui.app import HnnApp
-from hnn_tui.panels import CircuitPanel, ClassifierPanel
+from hnn_tui.panels import CircuitPanel, ClassifierPanel, MulticlassPanel, RegressionPanel
 from hnn_tui.screens.help import TEXT as HELP_TEXT
 from hnn_tui.screens.help import HelpScreen
 from hnn_tui.screens.picker import PickerScreen, ScenarioList
@@ -15,7 +15,7 @@ from hnn_tui.screens.playground import PlaygroundScreen
 
 def test_the_readme_shows_the_keys_table():
     readme = (ROOT / "README.md").read_text()
-    for rows in (keys.PLAYGROUND, keys.CIRCUIT, keys.CLASSIFIER):
+    for rows in (keys.PLAYGROUND, keys.CIRCUIT, keys.CLASSIFIER, keys.MULTICLASS, keys.REGRESSION):
         assert keys.markdown(rows) in readme, "update the README's key tables: python -m hnn_tui.keys"
 
 
@@ -23,12 +23,15 @@ def test_the_help_screen_shows_the_same_table():
     assert keys.markdown(keys.PLAYGROUND) in HELP_TEXT
     assert keys.markdown(keys.CIRCUIT) in HELP_TEXT
     assert keys.markdown(keys.CLASSIFIER) in HELP_TEXT
+    assert keys.markdown(keys.MULTICLASS) in HELP_TEXT
+    assert keys.markdown(keys.REGRESSION) in HELP_TEXT
     for row in keys.PICKER:
         assert f"{row.shown} {row.does}" in HELP_TEXT
 
 
 @pytest.mark.parametrize("owner,table", [(PlaygroundScreen, keys.PLAYGROUND), (CircuitPanel, keys.CIRCUIT),
-                                         (ClassifierPanel, keys.CLASSIFIER),
+                                         (ClassifierPanel, keys.CLASSIFIER), (MulticlassPanel, keys.MULTICLASS),
+                                         (RegressionPanel, keys.REGRESSION),
                                          (PickerScreen, keys.PICKER),
                                          (ScenarioList, keys.LIST), (HelpScreen, keys.HELP), (HnnApp, keys.APP)])
 def test_every_binding_comes_from_the_table_and_has_its_action(owner, table):

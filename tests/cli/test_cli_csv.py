@@ -121,7 +121,7 @@ def test_data_on_a_circuit_and_without_a_scenario(tmp_path, capsys, monkeypatch)
     code, _ = cli("run", "neuron", "--data", path)
     assert code == 2
     err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and "--data applies to classifier scenarios only" in err
+    assert len(err.splitlines()) == 1 and "--data applies to classifier and regression scenarios only" in err
     code, _ = cli("--data", path)  # the app with no scenario to put the points in
     assert code == 2 and "--data needs a classifier scenario" in capsys.readouterr().err
 

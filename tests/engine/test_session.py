@@ -253,11 +253,13 @@ def test_strategy_changes_from_another_thread_never_mislabel_a_step():
     t.start()
     try:
         prev, seen = s.current, set()
-        for snap in s.run(3000):
+        for snap in s.run(30_000):  # at least 3,000 steps, and on until every strategy has labelled one
             assert (snap.forward_passes - prev.forward_passes, snap.backward_passes - prev.backward_passes) \
                 == cost[snap.strategy], f"step {snap.step} labelled {snap.strategy}"
             seen.add(snap.strategy)
             prev = snap
+            if snap.step >= 3000 and seen == set(cost):
+                break  # (under load the flipping thread can miss one strategy for the first 3,000)
     finally:
         stop.set()
         t.join()

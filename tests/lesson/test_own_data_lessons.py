@@ -27,13 +27,17 @@ def acc(snap) -> float:
     return snap.measures["accuracy"]
 
 
-def test_the_two_lessons_list_last_in_order():
+def test_the_two_lessons_list_after_chapter_2_and_before_chapter_3():
     names = bundled_names()
-    assert names[-len(NEW):] == list(NEW)
+    at = names.index(next(iter(NEW)))
+    assert names[at:at + len(NEW)] == list(NEW)
     for name, (order, title) in NEW.items():
         sc = load_scenario(name)
         assert (sc.kind, sc.order, sc.title, sc.strategy) == ("classifier", order, title, "analytic")
-    assert max(load_scenario(n).order for n in names if n not in NEW) < min(o for o, _ in NEW.values())
+    before = [load_scenario(n).order for n in names[:at]]
+    after = [load_scenario(n).order for n in names[at + len(NEW):]]
+    assert max(before) < min(o for o, _ in NEW.values()) and min(after) > max(o for o, _ in NEW.values())
+    assert names[at + len(NEW):] == ["softmax_blobs", "multiclass_svm", "line_fit", "sine_fit"]  # chapter 3
 
 
 # --- draw_your_own ------------------------------------------------------------------------------------------------

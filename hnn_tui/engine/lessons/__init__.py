@@ -3,13 +3,17 @@ scenario file's tables by its `kind` (a classifier file may become one of two sp
 lesson_for builds the Lesson of a spec's type."""
 from __future__ import annotations
 
-from ..table import Table
+from ..objectives import LOSSES
+from ..table import ScenarioError, Table
 from .base import Lesson, Measured, first_non_finite
 from .circuit import CircuitDetail, CircuitLesson, CircuitSpec, CircuitStage
 from .classifier import ClassifierLesson, ClassifierSpec, ClassifierStage
+from .multiclass import MulticlassDetail, MulticlassLesson, MulticlassSpec, MulticlassStage
+from .regression import RegressionDetail, RegressionLesson, RegressionSpec, RegressionStage
 
-LESSONS: tuple[type[Lesson], ...] = (CircuitLesson, ClassifierLesson)  # every kind of lesson there is
-Spec = CircuitSpec | ClassifierSpec  # what a scenario file's kind-specific tables become
+LESSONS: tuple[type[Lesson], ...] = (CircuitLesson, ClassifierLesson, MulticlassLesson,
+                                     RegressionLesson)  # every kind of lesson
+Spec = CircuitSpec | ClassifierSpec | MulticlassSpec | RegressionSpec  # what a file's kind-specific tables become
 
 
 def read_classifier_file(t: Table):
@@ -18,10 +22,14 @@ def read_classifier_file(t: Table):
     for lesson in LESSONS:
         if lesson.kind == "classifier" and loss in getattr(lesson, "losses", ()):
             return lesson.read_spec(t)
-    return ClassifierLesson.read_spec(t)  # the binary losses, and any refusal of a bad loss, are its own
+    every = (*LOSSES, *(x for lesson in LESSONS if lesson.kind == "classifier" for x in getattr(lesson, "losses", ())))
+    if isinstance(loss, str) and loss not in every:  # name them all, not only the binary classifier's
+        raise ScenarioError(t.source, "model.loss", f"expected one of {', '.join(every)}, got {loss!r}")
+    return ClassifierLesson.read_spec(t)  # the binary losses, and any other refusal, are its own
 
 
-KINDS = {"circuit": CircuitLesson.read_spec, "classifier": read_classifier_file}  # file kind -> reader
+KINDS = {"circuit": CircuitLesson.read_spec, "classifier": read_classifier_file,
+         "regression": RegressionLesson.read_spec}  # file kind -> reader
 
 
 def lesson_for(spec) -> type[Lesson]:
@@ -33,4 +41,6 @@ def lesson_for(spec) -> type[Lesson]:
 
 
 __all__ = ["KINDS", "LESSONS", "Lesson", "Measured", "Spec", "first_non_finite", "lesson_for", "CircuitDetail",
-           "CircuitLesson", "CircuitSpec", "CircuitStage", "ClassifierLesson", "ClassifierSpec", "ClassifierStage"]
+           "CircuitLesson", "CircuitSpec", "CircuitStage", "ClassifierLesson", "ClassifierSpec", "ClassifierStage",
+           "MulticlassDetail", "MulticlassLesson", "MulticlassSpec", "MulticlassStage",
+           "RegressionDetail", "RegressionLesson", "RegressionSpec", "RegressionStage"]

@@ -1,0 +1,261 @@
+"""Chapter 3's multiclass classifiers: `kind = "classifier"` with `[model] loss = "softmax"` or "multiclass_hinge";
+K = 2 to 10 classes of 2-D points, one score per class (a linear score each, the small ReLU net, an mlp)."""
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import ClassVar
+
+import numpy as np
+
+from ..csvdata import DataPlace
+from ..inside import dead_neurons, update_dead_since
+from ..models import MAX_HIDDEN, MODELS, init_params, mlp_param_names
+from ..multiclass_losses import MULTICLASS_LOSSES, cost, losses
+from ..multiclass_objective import (
+    ClassInside,
+    MulticlassChecker,
+    MulticlassObjective,
+    class_hidden_names,
+    class_param_names,
+    first_non_finite_inside,
+    forward_fn,
+    make_class_model,
+    relu_kinks_fn,
+)
+from ..snapshot import EMPTY
+from ..table import Table
+from .base import Lesson, Measured
+from .class_data import MAX_CLASSES, read_class_data
+from .classifier import _layers
+
+__all__ = ["MAX_CLASSES", "MULTICLASS_LOSSES", "MulticlassDetail", "MulticlassLesson", "MulticlassSpec",
+           "MulticlassStage", "read_multiclass"]
+
+
+@dataclass(frozen=True)
+class MulticlassSpec:
+    """The `[model]` and `[data]` tables of a multiclass classifier, validated: ClassifierSpec's fields (see there)
+    with `labels` the class indices 0..K-1 into `classes`, the class names in order."""
+
+    kind: ClassVar[str] = "classifier"
+    model: str
+    points: tuple[tuple[float, float], ...]
+    labels: tuple[int, ...]  # indices into classes
+    classes: tuple[str, ...]  # sorted: numerically when every name is a number, else as text
+    dataset: str = field(default="inline", compare=False)
+    loss: str = "softmax"
+    hidden: int = 3
+    layers: tuple[int, ...] = (16, 16)
+    reg: float = 1.0
+    batch: str = "sgd"
+    init: tuple[tuple[str, float], ...] | None = None
+    init_scale: float = 0.5
+    val_points: tuple[tuple[float, float], ...] = ()
+    val_labels: tuple[int, ...] = ()
+    validation: float = 0.0
+    data_seed: int = 0
+    csv: str | None = field(default=None, compare=False)
+    data_n: int | None = field(default=None, compare=False)
+    data_noise: float | None = field(default=None, compare=False)
+
+
+def _model(m: Table) -> dict:
+    model = m.choice("type", MODELS)
+    out = dict(
+        model=model,
+        loss=m.choice("loss", MULTICLASS_LOSSES),
+        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN) if model == "net" else 3,
+        layers=_layers(m) if model == "mlp" else (16, 16),
+        reg=m.number("reg", 1.0, minimum=0.0),
+        batch=m.choice("batch", ("sgd", "full"), "sgd"),
+        init=m.numbers("init", None),
+        init_scale=m.number("init_scale", 0.5, minimum=0.0),
+    )
+    for key, owner in (("hidden", "net"), ("layers", "mlp")):
+        if key in m.data and model != owner:
+            m.fail(key, f'applies to type = "{owner}" only; this model is type = "{model}"')
+    m.finish()
+    return out
+
+
+def param_names(model: str, k: int, hidden: int = 3, layers=(16, 16)) -> list[str]:
+    """The K-class model's parameters in order (see multiclass_objective)."""
+    if model == "svm":
+        return class_param_names(k)
+    return mlp_param_names((hidden,) if model == "net" else layers, 2, k)
+
+
+def read_multiclass(t: Table) -> MulticlassSpec:
+    """The spec of a multiclass classifier scenario (a relative `[data] csv` starts at `t.place.folder`)."""
+    m = t.table("model")
+    model = _model(m)
+    data = read_class_data(t.table("data"), getattr(t, "place", None) or DataPlace())
+    names = param_names(model["model"], len(data["classes"]), model["hidden"], model["layers"])
+    for p, _ in model["init"] or ():
+        if p not in names:
+            shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+            m.fail(f"init.{p}", f"unknown parameter; expected some of {shown}")
+    return MulticlassSpec(**model, **data)
+
+
+def _none(*_):
+    return ()
+
+
+@dataclass(frozen=True)
+class MulticlassStage:
+    """What a multiclass panel draws that never changes: the data, the class names, the parameters' names and pure
+    functions of a snapshot's values (safe from any thread: none touches the session's model or its counters)."""
+
+    points: tuple[tuple[float, float], ...]
+    labels: tuple[int, ...]  # class indices
+    classes: tuple[str, ...]
+    params: tuple[str, ...]
+    scores: Callable  # (values, X, Y) -> array of shape X.shape + (K,): the winning class has the highest score
+    val_points: tuple[tuple[float, float], ...] = ()
+    val_labels: tuple[int, ...] = ()
+    hidden_names: tuple[str, ...] = ()  # net: n1..nH; mlp: h1[0].. layer by layer; svm: none
+    neuron_lines: Callable = _none  # values -> ((name, a, b, c), ...): first-layer lines a*x + b*y + c = 0
+    check_gradient: Callable = lambda values, h, centered: None  # backprop vs numerical, full batch
+    hidden_at: Callable = _none  # (values, x, y) -> ((name, pre-activation, output), ...) for every hidden neuron
+
+
+@dataclass(frozen=True)
+class MulticlassDetail:
+    """A multiclass snapshot's detail: the step's inside (None unless an analytic step), the measures per class,
+    the held-out measures (None without a held-out set) and the dead hidden neurons (None: the svm)."""
+
+    inside: ClassInside | None = None
+    class_accuracy: Mapping[str, float | None] = field(default_factory=lambda: EMPTY)  # class -> fraction right
+    confusion: tuple[tuple[int, ...], ...] = ()  # [true class][predicted class] counts over the training points
+    val_accuracy: float | None = None
+    val_cost: float | None = None  # the mean point loss on the held-out points, no spring
+    dead: tuple[str, ...] | None = None
+    dead_since: Mapping[str, int] = field(default_factory=lambda: EMPTY)
+
+
+def _neuron_lines_fn(spec: MulticlassSpec, names) -> Callable:
+    if spec.model == "svm":
+        return _none
+    rows = [(n, f"w1[{i},0]", f"w1[{i},1]", f"b1[{i}]") for i, n in enumerate(names[0])]
+    return lambda v: tuple((n, float(v[a]), float(v[b]), float(v[c])) for n, a, b, c in rows)
+
+
+def _hidden_at_fn(forward: Callable, names) -> Callable:
+    def hidden_at(v, x, y):
+        with np.errstate(all="ignore"):
+            _, layers = forward(v, float(x), float(y))
+        return tuple((n, float(p), float(o)) for (pre, out), ns in zip(layers, names) for n, p, o in zip(ns, pre, out))
+    return hidden_at
+
+
+def _batch_json(inside: ClassInside, classes) -> tuple:
+    """The JSON form of a step's batch: each point's class name, scores, probabilities (softmax) and pulls."""
+    out = []
+    for p in inside.batch:
+        row = {"index": p.index, "point": p.point, "label": classes[p.label], "scores": p.scores}
+        if p.probs is not None:
+            row["probs"] = p.probs
+        row["pull"] = p.pull
+        out.append(MappingProxyType(row))
+    return tuple(out)
+
+
+class MulticlassLesson(Lesson):
+    kind = "classifier"
+    losses = MULTICLASS_LOSSES  # lessons.read_classifier_file picks this kind by `[model] loss`
+    output_name = "cost"
+    measures = ("accuracy",)
+    start_key = "model.init"
+    read_spec = staticmethod(read_multiclass)
+    spec_type = MulticlassSpec
+
+    def __init__(self, spec: MulticlassSpec, rng: random.Random):
+        self.spec, k = spec, len(spec.classes)
+        layers = (spec.hidden,) if spec.model == "net" else spec.layers if spec.model == "mlp" else ()
+        self.model = make_class_model(spec.model, k, spec.hidden, spec.layers)
+        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng)
+        self.objective = MulticlassObjective(self.model, spec.points, spec.labels, spec.reg, spec.loss)
+        self._forward = forward_fn(self.model)
+        self._X = np.array(spec.points, float).reshape(-1, 2)
+        self._y = np.array(spec.labels, int)
+        self._Xv = np.array(spec.val_points, float).reshape(-1, 2)
+        self._names = class_hidden_names(spec.model, layers)
+        self._dead_since: dict[str, int] = {}
+        self._step = 0
+
+        def private_objective():  # the gradient check's own model, at the same data and loss
+            now = self.spec
+            return MulticlassObjective(make_class_model(spec.model, k, spec.hidden, spec.layers), spec.points,
+                                       spec.labels, now.reg, now.loss)
+        forward = self._forward
+        self.stage = MulticlassStage(
+            spec.points, spec.labels, spec.classes, tuple(self.model.params), lambda v, X, Y: forward(v, X, Y)[0],
+            spec.val_points, spec.val_labels, tuple(n for layer in self._names for n in layer),
+            _neuron_lines_fn(spec, self._names),
+            MulticlassChecker(private_objective, relu_kinks_fn(forward, self._names, spec.points)),
+            _hidden_at_fn(forward, self._names))
+
+    def retune(self, spec: MulticlassSpec) -> None:
+        """The spring, the loss or the batch turned: the same model and data, the next step uses them."""
+        if spec.loss not in MULTICLASS_LOSSES:
+            raise ValueError(f"a multiclass classifier takes {' or '.join(MULTICLASS_LOSSES)}, not {spec.loss}")
+        self.spec = spec
+        self.objective.reg, self.objective.loss = spec.reg, spec.loss
+        self.stage.check_gradient.retune(spec.reg, spec.loss)
+
+    @property
+    def alpha(self) -> float:
+        """The cost's regularisation strength: reg * N / 2, as the binary classifier's."""
+        return self.spec.reg * len(self.spec.labels) / 2
+
+    def before_step(self, rng: random.Random, settings=None) -> None:
+        self._step += 1
+        self.objective.inside = None  # only an analytic step's pull() records one
+        n = len(self.spec.labels)
+        self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
+
+    def batch_size(self) -> int:
+        return len(self.spec.labels) if self.spec.batch == "full" else 1
+
+    def measure(self, wire_grads: bool) -> Measured:
+        v, spec, k = self.model.values(), self.spec, len(self.spec.classes)
+        with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
+            scores, layers = self._forward(v, self._X[:, 0], self._X[:, 1])
+            output = cost(scores, self._y, [v[p] for p in self.model.regularized], self.alpha, spec.loss)
+            predicted = np.argmax(scores, axis=1)
+            accuracy = float(np.mean(predicted == self._y))
+            confusion = np.zeros((k, k), int)
+            np.add.at(confusion, (self._y, predicted), 1)  # row: the true class, column: the winning one
+            dead = dead_neurons(layers, self._names) if self._names else None
+            val_accuracy = val_cost = None
+            if len(self._Xv):
+                val_scores, _ = self._forward(v, self._Xv[:, 0], self._Xv[:, 1])
+                val_y = np.array(spec.val_labels, int)
+                val_accuracy = float(np.mean(np.argmax(val_scores, axis=1) == val_y))
+                val_cost = float(np.mean(losses(val_scores, val_y, spec.loss)))
+        totals = confusion.sum(axis=1)
+        class_accuracy = MappingProxyType({c: float(confusion[j, j] / totals[j]) if totals[j] else None
+                                           for j, c in enumerate(spec.classes)})
+        confusion_rows = tuple(tuple(int(x) for x in row) for row in confusion)
+        inside = self.objective.inside
+        since = EMPTY if dead is None else update_dead_since(self._dead_since, dead, self._step)
+        extra = {"val_accuracy": val_accuracy, "val_cost": val_cost, "class_accuracy": class_accuracy,
+                 "confusion": confusion_rows, "batch": None, "data_pull": None, "spring_pull": None}
+        if inside is not None:
+            extra.update(batch=_batch_json(inside, spec.classes), data_pull=inside.data_pull,
+                         spring_pull=inside.spring_pull)
+        if dead is not None:  # the svm has no hidden neurons: no keys for them
+            extra.update(hidden=None if inside is None else inside.hidden, dead=dead)
+        detail = MulticlassDetail(inside, class_accuracy, confusion_rows, val_accuracy, val_cost, dead, since)
+        return Measured(output, v, {"accuracy": accuracy}, detail, extra)
+
+    def first_non_finite_detail(self, detail: MulticlassDetail) -> str | None:
+        bad = first_non_finite_inside(detail.inside)
+        if bad is None and detail.val_cost is not None and not math.isfinite(detail.val_cost):
+            return f"the held-out cost became {detail.val_cost}"
+        return bad

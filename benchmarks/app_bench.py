@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from textual import events
-from textual.widgets import Static
 
 from hnn_tui.app import HnnApp
 from hnn_tui.widgets.charts import HistoryChart
@@ -32,7 +31,7 @@ def pct(xs, q: float) -> float:
 
 
 def status_text(screen) -> str:
-    return str(screen.query_one("#status", Static).render())
+    return str(screen.query_one("#status").render())
 
 
 async def headless(size: tuple[int, int], presses: int = 30, run_seconds: float = 3.0) -> dict:
@@ -149,32 +148,34 @@ def terminal_run(cols: int = 120, rows: int = 40, seconds: float = 5.0, presses:
     """Bytes/s written during a full-speed run, then key -> painted-screen latency in the same run; `data`: the
     scenario opened on that CSV file's points (--data)."""
     t = Term(cols, rows, args=(scenario,) + (("--data", data) if data else ()))
-    t.wait_for("forward passes", 20)
-    for _ in range(3):  # speed 30/s -> max
-        t.send(b".")
-        time.sleep(0.05)
-    t.wait_for("speed max")
-    t.send(b" ")
-    t.wait_for("running")
-    time.sleep(0.5)
-    while t.pump(0.0):
-        pass
-    b0, t0 = t.bytes, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        t.pump(0.05)
-    rate = (t.bytes - b0) / (time.perf_counter() - t0)
-    latencies = []
-    for i in range(presses):
-        key, want = [(b"=", "0.02"), (b"-", "0.01")][i % 2]
-        t0 = time.perf_counter()
-        t.send(key)
-        t.wait_for(f"step size {want} ")
-        latencies.append((time.perf_counter() - t0) * 1000)
-        end = time.perf_counter() + 0.05
-        while time.perf_counter() < end:
-            t.pump(0.01)
-    still_running = "running" in t.text()
-    t.close()
+    try:  # whatever happens (a wait that times out), the app is closed: left alone it fills memory
+        t.wait_for("forward passes", 20)
+        for _ in range(3):  # speed 30/s -> max
+            t.send(b".")
+            time.sleep(0.05)
+        t.wait_for("speed max")
+        t.send(b" ")
+        t.wait_for("running")
+        time.sleep(0.5)
+        while t.pump(0.0):
+            pass
+        b0, t0 = t.bytes, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            t.pump(0.05)
+        rate = (t.bytes - b0) / (time.perf_counter() - t0)
+        latencies = []
+        for i in range(presses):
+            key, want = [(b"=", "0.02"), (b"-", "0.01")][i % 2]
+            t0 = time.perf_counter()
+            t.send(key)
+            t.wait_for(f"step size {want} ")
+            latencies.append((time.perf_counter() - t0) * 1000)
+            end = time.perf_counter() + 0.05
+            while time.perf_counter() < end:
+                t.pump(0.01)
+        still_running = "running" in t.text()
+    finally:
+        t.close()
     return {"bytes_per_s": rate, "latency_ms": latencies, "running": still_running}
 
 

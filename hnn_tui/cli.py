@@ -80,8 +80,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--strategy", choices=list(STRATEGIES), help="default: the scenario's own")
     run.add_argument("--steps", type=_nonneg_int, help="number of steps (0 prints the start); default: the scenario's")
     run.add_argument("--seed", type=_nonneg_int, help="random seed; default: the scenario's")
-    run.add_argument("--data", metavar="FILE.csv", help="a classifier's points from a CSV file (columns x, y, "
-                     "label = +1/-1) in place of the scenario's data; its [data] validation and seed still apply")
+    run.add_argument("--data", metavar="FILE.csv", help="the points of a CSV file in place of the scenario's data: "
+                     "columns x, y, label for a classifier (+1/-1; any class names with a multiclass loss), x, "
+                     "target for a regression; its [data] validation and seed still apply")
     run.add_argument("--json", action="store_true", help="one JSON object per line: step 0 is the start")
     grad = sub.add_parser("grad", help="backprop vs numerical gradient of an expression")
     grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
@@ -101,8 +102,8 @@ def app_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
     p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
     p.add_argument("--seed", type=_nonneg_int, help="random seed (default: the scenario's)")
-    p.add_argument("--data", metavar="FILE.csv", help="open the classifier SCENARIO on the points of a CSV file "
-                   "(columns x, y, label = +1/-1) in place of its own")
+    p.add_argument("--data", metavar="FILE.csv", help="open SCENARIO (a classifier or a regression) on the points "
+                   "of a CSV file in place of its own (columns x, y, label; or x, target)")
     return p
 
 
@@ -247,7 +248,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         if not argv or argv[0] not in COMMANDS + ("-h", "--help"):
             args = app_parser().parse_args(argv)
             if args.data is not None and args.scenario is None:
-                raise BadInput("--data needs a classifier scenario to open on it, e.g. hnn-tui svm --data points.csv")
+                raise BadInput("--data needs a classifier or regression scenario to open on it, e.g. hnn-tui svm "
+                               "--data points.csv")
             from .app import run_app  # the Textual app loads only when it is wanted
 
             return run_app(args.scenario, args.scenarios, args.seed, args.data)

@@ -123,7 +123,7 @@ def test_data_on_a_circuit_and_without_a_scenario(tmp_path, capsys, monkeypatch)
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "--data applies to classifier and regression scenarios only" in err
     code, _ = cli("--data", path)  # the app with no scenario to put the points in
-    assert code == 2 and "--data needs a classifier scenario" in capsys.readouterr().err
+    assert code == 2 and "--data needs a classifier or regression scenario" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -227,3 +227,14 @@ def test_a_100000_row_csv_loads(tmp_path):
     assert seconds < 10 and peak < 200e6  # generous: the figures on the project's machine are in the report
     sc = load_scenario("svm", data=path)  # the whole path: the spec, the lesson's start
     assert len(sc.spec.points) == MAX_CSV_ROWS
+
+
+async def test_the_app_opens_a_regression_on_a_csv(tmp_path):
+    from hnn_tui.app import HnnApp
+
+    path = write(tmp_path, "fit.csv", "x,target\n0,1\n1,3\n2,5\n-1,-1\n")
+    app = HnnApp("line_fit", data=str(path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        spec = app.screen.session.scenario.spec
+        assert (spec.xs, spec.targets, spec.csv) == ((0.0, 1.0, 2.0, -1.0), (1.0, 3.0, 5.0, -1.0), str(path))

@@ -117,6 +117,7 @@ CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top o
 MULTICLASS = (  # the multiclass classifier screen's own keys (panels.multiclass), on top of the playground's
     Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
         (Key("k", "knob('reg', False)", "spring"), Key("K", "knob('reg', True)"))),
+    Row("`l`", "the loss: softmax / multiclass hinge, from the next step", (Key("l", "knob('loss')", "loss"),)),
     Row("`a`", "the batch: one random point a step / all points, from the next step",
         (Key("a", "knob('batch')", "batch"),)),
     Row("`o`", "another seed: a new random start (and other sampled points): restarts",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from . import datasets, heldout
 from .lessons.classifier import MAX_POINTS, ClassifierSpec
 from .models import MAX_HIDDEN
+from .multiclass_losses import MULTICLASS_LOSSES
 
 # 1-2-5 values for the knobs, from 1e-12: h that small shows round-off (the check's error grows again as h shrinks)
 LADDER = tuple(m * 10.0**e for e in range(-12, 3) for m in (1, 2, 5))
@@ -65,8 +66,9 @@ def live(spec: ClassifierSpec, name: str, up: bool = True) -> ClassifierSpec:
     """`spec` with the live knob `name` turned one notch: reg along REG_LADDER, loss and batch to the other one."""
     if name == "reg":
         return replace(spec, reg=step(REG_LADDER, spec.reg, up))
-    if name == "loss":
-        return replace(spec, loss=cycle(LOSSES, spec.loss, up))
+    if name == "loss":  # within the spec's own family: the two hinges, or the two multiclass losses
+        family = MULTICLASS_LOSSES if spec.loss in MULTICLASS_LOSSES else LOSSES
+        return replace(spec, loss=cycle(family, spec.loss, up))
     if name == "batch":
         return replace(spec, batch=cycle(BATCHES, spec.batch, up))
     raise ValueError(f"{name!r} is not a live knob; expected one of {', '.join(LIVE)}")

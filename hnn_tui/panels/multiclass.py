@@ -275,7 +275,7 @@ class MulticlassPanel(Panel):
     def _show_knobs(self, spec) -> None:
         """The knobs this panel turns, with their keys and their values now."""
         items = [f"[kK] spring {spec.reg:g}", f"[a] {BATCH_WORDS[spec.batch]}",
-                 f"{LOSS_WORDS.get(spec.loss, spec.loss)}, {len(self.stage.classes)} classes"]
+                 f"[l] {LOSS_WORDS.get(spec.loss, spec.loss)}, {len(self.stage.classes)} classes"]
         items.append(f"[o] seed {self.screen.session.scenario.seed}")
         if self.stage.hidden_names:
             items.append("[u] neuron lines")

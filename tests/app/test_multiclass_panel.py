@@ -492,3 +492,29 @@ async def test_random_search_and_the_numerical_gradient_say_what_only_backprop_s
         assert lines_of(inside)[0] == "step 2 by the numerical gradient: one estimate of the whole pull"
         rows = [ln.split()[0] for ln in lines_of(app.screen.query_one(ParamTable))]
         assert rows[:3] == ["parameter", "value", "pull"]  # no split into the data's part and the spring's
+
+
+async def test_l_turns_the_loss_between_softmax_and_the_multiclass_hinge_keeping_the_parameters():
+    from hnn_tui.engine import Session
+
+    app = HnnApp("softmax_blobs")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.screen.snapshot.step == 1)
+        values = dict(app.screen.snapshot.values)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.screen.session.scenario.spec.loss == "multiclass_hinge")
+        await pilot.pause()
+        snap = app.screen.snapshot
+        assert dict(snap.values) == values and snap.step == 1  # measured again, not a step
+        assert "[l] multiclass hinge, 3 classes" in str(app.screen.query_one("#multiclass-keys").render())
+        # the cost shown is the hinge cost at these parameters: a session started there measures the same
+        from dataclasses import replace
+        sc = app.screen.session.scenario
+        fresh = Session(replace(sc, spec=replace(sc.spec, init=tuple(values.items()))))
+        assert snap.output == pytest.approx(fresh.current.output, rel=1e-12)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.screen.snapshot.step == 2)
+        assert app.screen.snapshot.extra["batch"][0].get("probs") is None  # a hinge step: no probabilities
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.screen.session.scenario.spec.loss == "softmax")

@@ -73,6 +73,13 @@ CIRCUIT = (  # the circuit screen's own keys (panels.circuit), on top of the pla
 )
 
 REGRESSION = (  # the regression screen's own keys (panels.regression), on top of the playground's
+    Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
+        (Key("k", "knob('reg', False)", "spring"), Key("K", "knob('reg', True)"))),
+    Row("`l`", "the loss: squared / absolute / Huber, from the next step", (Key("l", "knob('loss')", "loss"),)),
+    Row("`a`", "the batch: one random point a step / all points, from the next step",
+        (Key("a", "knob('batch')", "batch"),)),
+    Row("`o`", "another seed: a new random start (and other sampled points): restarts",
+        (Key("o", "knob('seed')", "seed"),)),
     Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
         (Key("g", "check", "check"),)),
 )

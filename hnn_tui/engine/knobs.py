@@ -13,6 +13,7 @@ from . import datasets, heldout
 from .lessons.classifier import MAX_POINTS, ClassifierSpec
 from .models import MAX_HIDDEN
 from .multiclass_losses import MULTICLASS_LOSSES
+from .regression_losses import LOSSES as REGRESSION_LOSSES
 
 # 1-2-5 values for the knobs, from 1e-12: h that small shows round-off (the check's error grows again as h shrinks)
 LADDER = tuple(m * 10.0**e for e in range(-12, 3) for m in (1, 2, 5))
@@ -66,8 +67,8 @@ def live(spec: ClassifierSpec, name: str, up: bool = True) -> ClassifierSpec:
     """`spec` with the live knob `name` turned one notch: reg along REG_LADDER, loss and batch to the other one."""
     if name == "reg":
         return replace(spec, reg=step(REG_LADDER, spec.reg, up))
-    if name == "loss":  # within the spec's own family: the two hinges, or the two multiclass losses
-        family = MULTICLASS_LOSSES if spec.loss in MULTICLASS_LOSSES else LOSSES
+    if name == "loss":  # within the spec's own family: the two hinges, the multiclass losses, the regression losses
+        family = next((f for f in (MULTICLASS_LOSSES, REGRESSION_LOSSES) if spec.loss in f), LOSSES)
         return replace(spec, loss=cycle(family, spec.loss, up))
     if name == "batch":
         return replace(spec, batch=cycle(BATCHES, spec.batch, up))

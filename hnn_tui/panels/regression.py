@@ -28,6 +28,7 @@ from ..widgets.fit_chart import FitChart
 from ..widgets.force_view import check_rows, pull_rows
 from ..widgets.number_tables import ParamTable
 from .base import Panel
+from .classifier import ClassifierPanel
 
 CHART_INTERVAL = 0.16  # a run redraws the cost and rmse charts every other frame (~6 a second), the fit every frame:
 # a noisy SGD history makes plotext's lines costly, and the saved time keeps the keys quick while a run goes on
@@ -141,6 +142,9 @@ class RegressionPanel(Panel):
         self.query_one(ParamTable).set_max_blocks(1 if short else 2)
 
     # ---- keys ---------------------------------------------------------------------------------
+    def action_knob(self, name: str, up: bool = True) -> None:
+        self.post_message(ClassifierPanel.Knob(name, up))  # the screen turns it (screens.lesson_controls)
+
     def action_check(self) -> None:
         self.checking = not self.checking
         self._redraw()
@@ -207,10 +211,11 @@ class RegressionPanel(Panel):
                 "   (g: back to the step)"]
 
     def _show_knobs(self, spec) -> None:
-        """The lesson's settings as they are (no key turns them yet: the scenario file sets them); `g`: the footer."""
+        """The lesson's settings as they are, with the keys that turn them (`g`: the footer)."""
         source = PurePath(spec.csv).name if spec.csv else spec.dataset
         model = {"line": "a·x + b", "net": f"net of {spec.hidden}", "mlp": f"mlp {list(spec.layers)}"}[spec.model]
         held = f" + {len(spec.val_xs):,} held out" if spec.val_xs else ""
         loss = LOSS_WORDS[spec.loss] + (f" δ {spec.delta:g}" if spec.loss == "huber" else "")
-        items = [model, loss, BATCH_WORDS[spec.batch], f"spring {spec.reg:g}", f"{source} {len(spec.xs):,}{held}"]
+        items = [model, f"[l] {loss}", f"[a] {BATCH_WORDS[spec.batch]}", f"[kK] spring {spec.reg:g}",
+                 f"{source} {len(spec.xs):,}{held}", f"[o] seed {self.screen.session.scenario.seed}"]
         self.show_items("#regression-keys", items)

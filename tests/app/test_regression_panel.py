@@ -270,7 +270,7 @@ async def test_80x24_keeps_the_fit_chart_its_legend_and_a_chart(tmp_path):
         for box in ("#inside", "#params", "#regression-keys"):
             widget = app.screen.query_one(box)
             assert widget.region.height >= 1 and screen.contains_region(widget.region), box
-        assert app.screen.query_one("#regression-keys").region.height == 1
+        assert app.screen.query_one("#regression-keys").region.height <= 2  # the knobs with their keys wrap once
         assert app.screen.query_one("#params").region.height == 4  # the names and 3 rows of pull, no frame
         assert "step 20: point" in str(app.screen.query_one("#inside").render())
 
@@ -313,3 +313,27 @@ def test_the_regression_keys_come_from_their_table_and_hide_no_playground_key():
     bound = {name for b in RegressionPanel.BINDINGS for name in b.key.split(",")}
     assert {part.strip("`") for r in keys.REGRESSION for part in r.shown.split()} <= bound
     assert not bound & {name for b in PlaygroundScreen.BINDINGS for name in b.key.split(",")}
+
+
+async def test_the_spring_loss_batch_and_seed_keys_turn_the_regression():
+    app = HnnApp("line_fit")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.screen.snapshot.step == 1)
+        values = dict(app.screen.snapshot.values)
+        spec = lambda: app.screen.session.scenario.spec  # noqa: E731
+        await pilot.press("K", "l", "a")
+        await wait_for(pilot, lambda: (spec().reg, spec().loss, spec().batch) == (0.0001, "absolute", "full"))
+        await pilot.pause()
+        snap = app.screen.snapshot
+        assert dict(snap.values) == values and snap.step == 1  # live knobs: measured again, not a step
+        # the cost shown is the absolute loss's at these parameters, plus the spring's 0.0001 * N / 2 * a^2
+        xs, ts, a, b = spec().xs, spec().targets, values["a"], values["b"]
+        expected = sum(abs(a * x + b - t) for x, t in zip(xs, ts)) + 0.0001 * len(xs) / 2 * a * a
+        assert snap.output == pytest.approx(expected, rel=1e-12)
+        assert "[l] absolute (L1)" in str(app.screen.query_one("#regression-keys").render())
+        await pilot.press("l", "l")  # absolute -> huber -> squared: round the three
+        await wait_for(pilot, lambda: spec().loss == "squared")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: app.screen.session.scenario.seed == 1)
+        assert app.screen.snapshot.step == 0 and spec().reg == 0.0001  # a new start, the knobs kept

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -26,13 +25,14 @@ from ..widgets.charts import HistoryChart
 from ..widgets.force_view import check_rows, inside_lines, pull_rows
 from ..widgets.number_tables import ParamTable
 from .base import Panel
+from .checking import GradientCheck
 
 SHORT = 40  # rows: below this the step's inside keeps to one line, the table to one block without the values
 LOSS_WORDS = {"hinge": "hinge", "squared_hinge": "squared hinge"}
 BATCH_WORDS = {"sgd": "1 point", "full": "all points"}
 
 
-class ClassifierPanel(Panel):
+class ClassifierPanel(GradientCheck, Panel):
     BINDINGS = bindings(CLASSIFIER)
     second_series = ("val_cost", "val_accuracy")  # the held-out set's, drawn under the training curves
     can_focus = True  # focused on mount, so its keys work without a click
@@ -62,18 +62,9 @@ class ClassifierPanel(Panel):
     class ReadCsv(Message):
         """Read points from a CSV file in place of these."""
 
-    @dataclass
-    class Checked(Message):
-        """A gradient check done off the UI thread, for the snapshot of step `step`."""
-
-        step: int
-        check: dict | None
-
     def __init__(self, stage, output_name: str, measures, **kwargs):
         super().__init__(stage, output_name, measures, **kwargs)
         self.neurons = False  # the hidden neurons' lines on the boundary
-        self.checking = False  # the table shows the gradient check instead of the step's inside
-        self.check: tuple[int, dict | None] | None = None  # (step, result) of the last check
         self._shown = None  # the last (snapshot, settings, knobs line) shown
         self.cursor: tuple[float, float] | None = None  # the cursor's data coordinates (None: not shown yet)
         self.box = None  # the boundary's view (x0, x1, y0, y1), kept across edits of the points; None: the data's
@@ -187,24 +178,7 @@ class ClassifierPanel(Panel):
     def action_read_csv(self) -> None:
         self.post_message(self.ReadCsv())
 
-    def action_check(self) -> None:
-        self.checking = not self.checking
-        self._redraw()
-
-    @work(thread=True, exclusive=True, group="check")
-    def _run_check(self, step: int, values, h: float) -> None:
-        """A check costs two forward passes a parameter over every point: off the UI thread."""
-        self.post_message(self.Checked(step, self.stage.check_gradient(values, h, True)))
-
-    def on_classifier_panel_checked(self, message: Checked) -> None:
-        self.check = (message.step, message.check)
-        self._redraw()
-
     # ---- drawing ------------------------------------------------------------------------------
-    def _redraw(self) -> None:
-        if self._shown is not None:
-            self.show(*self._shown, tables=True)
-
     def show(self, snap, settings, tables, slow=False) -> None:
         self._shown = (snap, settings)
         inside = getattr(snap.detail, "inside", None)
@@ -227,28 +201,13 @@ class ClassifierPanel(Panel):
         table = self.query_one(ParamTable)
         if self.checking:
             words = self._check_words(snap, settings)
-            done = self.check is not None and self.check[0] == snap.step and self.check[1] is not None
-            table.show(snap.values, snap.grads, check_rows(self.check[1]) if done else None)
+            table.show(snap.values, snap.grads, check_rows(self.check[1]) if self.check_done(snap) else None)
         else:
             words = inside_lines(snap, self.stage, loss, short)
             table.show(snap.values, snap.grads, pull_rows(snap, short))
         self.query_one("#inside", Static).update(Text("\n".join(words), no_wrap=True, overflow="ellipsis"))
         if spec is not None:
             self._show_knobs(spec, settings)
-
-    def _check_words(self, snap, settings) -> list[str]:
-        """The gradient check's header; starts the check when the one on hand is for another step."""
-        if self.check is None or self.check[0] != snap.step:
-            self.check = (snap.step, None)
-            self._run_check(snap.step, dict(snap.values), settings.h)
-            return [f"checking the gradient of the whole cost at step {snap.step:,} ... (g: back to the step)"]
-        result = self.check[1]
-        if result is None:
-            return [f"checking the gradient of the whole cost at step {snap.step:,} ... (g: back to the step)"]
-        kinks = f"; at a kink: {', '.join(result['kinks'])}" if result.get("kinks") else ""
-        return [f"gradient check at step {snap.step:,}: backprop against the centered difference (h {settings.h:g}) "
-                f"of the whole cost, all points; largest relative difference {result['max_rel_error']:.1e}{kinks}"
-                "   (g: back to the step)"]
 
     def _show_knobs(self, spec, settings) -> None:
         """Every classifier knob with its key and its value now."""

@@ -8,13 +8,9 @@ to the screen as the binary classifier's Knob message, and comes back as a snaps
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Static
 
 from ..engine.lessons.multiclass import MulticlassStage
@@ -27,6 +23,7 @@ from ..widgets.confusion_table import ConfusionTable
 from ..widgets.force_view import check_rows, pull_rows
 from ..widgets.number_tables import ParamTable
 from .base import Panel
+from .checking import NOT_OFFERED, GradientCheck
 from .classifier import BATCH_WORDS, SHORT, ClassifierPanel
 
 LOSS_WORDS = {"softmax": "softmax", "multiclass_hinge": "multiclass hinge"}
@@ -126,24 +123,15 @@ def inside_lines(snap, classes, loss: str, short: bool, width: int) -> list[str]
     return [head] + point_table(p, classes, width) + [fitted(WHY.get(loss, "").split(" "), width)]
 
 
-class MulticlassPanel(Panel):
+class MulticlassPanel(GradientCheck, Panel):
     BINDINGS = bindings(MULTICLASS)
     second_series = ("val_cost", "val_accuracy")  # the held-out set's, drawn under the training curves
     can_focus = True
     stage: MulticlassStage
 
-    @dataclass
-    class Checked(Message):
-        """A gradient check done off the UI thread, for the snapshot of step `step`."""
-
-        step: int
-        check: dict | None
-
     def __init__(self, stage, output_name: str, measures, **kwargs):
         super().__init__(stage, output_name, measures, **kwargs)
         self.neurons = False  # the hidden neurons' lines on the map
-        self.checking = False  # the table shows the gradient check instead of the step's inside
-        self.check: tuple[int, dict | None] | None = None  # (step, result) of the last check
         self._shown = None  # the last (snapshot, settings) shown
 
     def charted(self, key: str, value: float) -> float:
@@ -202,24 +190,7 @@ class MulticlassPanel(Panel):
         self._legends()
         self._redraw()
 
-    def action_check(self) -> None:
-        self.checking = not self.checking
-        self._redraw()
-
-    @work(thread=True, exclusive=True, group="check")
-    def _run_check(self, step: int, values, h: float) -> None:
-        """A check costs two forward passes a parameter over every point: off the UI thread."""
-        self.post_message(self.Checked(step, self.stage.check_gradient(values, h, True)))
-
-    def on_multiclass_panel_checked(self, message: Checked) -> None:
-        self.check = (message.step, {} if message.check is None else message.check)  # {}: no check offered
-        self._redraw()
-
     # ---- drawing ------------------------------------------------------------------------------
-    def _redraw(self) -> None:
-        if self._shown is not None:
-            self.show(*self._shown, tables=True)
-
     def show(self, snap, settings, tables, slow=False) -> None:
         self._shown = (snap, settings)
         inside = getattr(snap.detail, "inside", None)
@@ -246,8 +217,7 @@ class MulticlassPanel(Panel):
         table = self.query_one(ParamTable)
         if self.checking:
             words = [fitted(line.split(" "), width) for line in self._check_words(snap, settings)]
-            done = self.check is not None and self.check[0] == snap.step and bool(self.check[1])
-            table.show(snap.values, snap.grads, check_rows(self.check[1]) if done else None)
+            table.show(snap.values, snap.grads, check_rows(self.check[1]) if self.check_done(snap) else None)
         else:
             words = inside_lines(snap, self.stage.classes, loss, short, width)
             table.show(snap.values, snap.grads, pull_rows(snap, short))
@@ -258,14 +228,9 @@ class MulticlassPanel(Panel):
     def _check_words(self, snap, settings) -> list[str]:
         """The gradient check's header, its result first; starts the check when the one on hand is for another
         step."""
-        if self.check is None or self.check[0] != snap.step:
-            self.check = (snap.step, None)
-            self._run_check(snap.step, dict(snap.values), settings.h)
-        result = self.check[1]
-        if result == {}:
-            return ["no gradient check is offered for this model (g: back to the step)"]
-        if result is None:
-            return [f"checking the gradient of the whole cost at step {snap.step:,} ... (g: back to the step)"]
+        result = self.check_result(snap, settings)
+        if result is None or result is NOT_OFFERED:
+            return GradientCheck._check_words(self, snap, settings)
         kinks = f"; at a kink: {', '.join(result['kinks'])}" if result.get("kinks") else ""
         return [f"gradient check at step {snap.step:,}: largest relative difference {result['max_rel_error']:.1e}"
                 f"{kinks}",

@@ -9,14 +9,11 @@ the sign of r (absolute) or r capped at ±delta (huber).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import Static
 
 from ..engine.lessons import RegressionStage
@@ -28,6 +25,7 @@ from ..widgets.fit_chart import FitChart
 from ..widgets.force_view import check_rows, pull_rows
 from ..widgets.number_tables import ParamTable
 from .base import Panel
+from .checking import GradientCheck
 from .classifier import ClassifierPanel
 
 CHART_INTERVAL = 0.16  # a run redraws the cost and rmse charts every other frame (~6 a second), the fit every frame:
@@ -91,23 +89,14 @@ def inside_lines(snap, loss: str, delta: float, short: bool) -> list[str]:
             *batch_lines(inside, loss, delta)]
 
 
-class RegressionPanel(Panel):
+class RegressionPanel(GradientCheck, Panel):
     BINDINGS = bindings(REGRESSION)
     second_series = ("val_cost", "val_rmse")  # the held-out set's, drawn under the training curves
     can_focus = True  # focused on mount, so its keys work without a click
     stage: RegressionStage
 
-    @dataclass
-    class Checked(Message):
-        """A gradient check done off the UI thread, for the snapshot of step `step`."""
-
-        step: int
-        check: dict | None
-
     def __init__(self, stage, output_name: str, measures, **kwargs):
         super().__init__(stage, output_name, measures, **kwargs)
-        self.checking = False  # the table shows the gradient check instead of the step's inside
-        self.check: tuple[int, dict | None] | None = None  # (step, result) of the last check
         self._shown = None  # the last (snapshot, settings) shown
         self._drawn: list = [None, None]  # the snapshots the fit and the history charts were last drawn for
         self._charts_shown = 0.0  # when a run last redrew the cost and rmse charts
@@ -145,24 +134,7 @@ class RegressionPanel(Panel):
     def action_knob(self, name: str, up: bool = True) -> None:
         self.post_message(ClassifierPanel.Knob(name, up))  # the screen turns it (screens.lesson_controls)
 
-    def action_check(self) -> None:
-        self.checking = not self.checking
-        self._redraw()
-
-    @work(thread=True, exclusive=True, group="check")
-    def _run_check(self, step: int, values, h: float) -> None:
-        """A check costs two forward passes a parameter over every point: off the UI thread."""
-        self.post_message(self.Checked(step, self.stage.check_gradient(values, h, True)))
-
-    def on_regression_panel_checked(self, message: Checked) -> None:
-        self.check = (message.step, message.check)
-        self._redraw()
-
     # ---- drawing ------------------------------------------------------------------------------
-    def _redraw(self) -> None:
-        if self._shown is not None:
-            self.show(*self._shown, tables=True)
-
     def show(self, snap, settings, tables, slow=False) -> None:
         self._shown = (snap, settings)
         inside = getattr(snap.detail, "inside", None)
@@ -186,29 +158,13 @@ class RegressionPanel(Panel):
         table = self.query_one(ParamTable)
         if self.checking:
             words = self._check_words(snap, settings)
-            done = self.check is not None and self.check[0] == snap.step and self.check[1] is not None
-            table.show(snap.values, snap.grads, check_rows(self.check[1]) if done else None)
+            table.show(snap.values, snap.grads, check_rows(self.check[1]) if self.check_done(snap) else None)
         else:
             words = inside_lines(snap, loss, delta, short)
             table.show(snap.values, snap.grads, pull_rows(snap, short))
         self.query_one("#inside", Static).update(Text("\n".join(words), no_wrap=True, overflow="ellipsis"))
         if spec is not None:
             self._show_knobs(spec)
-
-    def _check_words(self, snap, settings) -> list[str]:
-        """The gradient check's header; starts the check when the one on hand is for another step."""
-        waiting = [f"checking the gradient of the whole cost at step {snap.step:,} ... (g: back to the step)"]
-        if self.check is None or self.check[0] != snap.step:
-            self.check = (snap.step, None)
-            self._run_check(snap.step, dict(snap.values), settings.h)
-            return waiting
-        result = self.check[1]
-        if result is None:
-            return waiting
-        kinks = f"; at a kink: {', '.join(result['kinks'])}" if result.get("kinks") else ""
-        return [f"gradient check at step {snap.step:,}: backprop against the centered difference (h {settings.h:g}) "
-                f"of the whole cost, all points; largest relative difference {result['max_rel_error']:.1e}{kinks}"
-                "   (g: back to the step)"]
 
     def _show_knobs(self, spec) -> None:
         """The lesson's settings as they are, with the keys that turn them (`g`: the footer)."""

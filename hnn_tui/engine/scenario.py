@@ -11,8 +11,10 @@ from pathlib import Path
 
 from .csvdata import DataPlace
 from .lessons import KINDS, Spec, first_non_finite, lesson_for
+from .schedules import SCHEDULES
 from .strategies import STRATEGIES, Settings
 from .table import ScenarioError, Table
+from .updates import UPDATES
 
 MAX_FILE_BYTES = 1_000_000
 BUNDLED = "hnn_tui.scenarios"  # the package the bundled lessons ship in
@@ -38,8 +40,15 @@ class Scenario:
         return self.spec.kind
 
 
+MAX_DECAY_EVERY = 10**8  # as many as a scenario's steps may be
+
+
 def _settings(t: Table) -> Settings:
     d = Settings()
+    given = set(t.data)
+    # a file with step_size_end and no schedule falls linearly, as before there were schedules
+    schedule = t.choice("schedule", SCHEDULES, "linear" if "step_size_end" in given else d.schedule)
+    update = t.choice("update", UPDATES, d.update)
     s = Settings(
         step_size=t.number("step_size", d.step_size, minimum=0.0),
         step_size_end=t.number("step_size_end", None, minimum=0.0),
@@ -48,9 +57,44 @@ def _settings(t: Table) -> Settings:
         tweak=t.number("tweak", d.tweak, minimum=0.0),
         tries=t.integer("tries", d.tries, lo=1, hi=100_000),
         pull=t.number("pull", d.pull),
+        update=update,
+        momentum=t.number("momentum", d.momentum),
+        schedule=schedule,
+        decay=t.number("decay", d.decay),
+        decay_every=t.integer("decay_every", d.decay_every, lo=1, hi=MAX_DECAY_EVERY),
     )
+    if not 0 <= s.momentum < 1:
+        t.fail("momentum", f"expected 0 <= momentum < 1, got {t.data['momentum']}")
+    if not 0 < s.decay <= 1:
+        t.fail("decay", f"expected 0 < decay <= 1, got {t.data['decay']}")
+    # a key that would do nothing under the rule or schedule chosen is a mistake to point out, not to ignore
+    if "momentum" in given and update == "sgd":
+        t.fail("momentum", 'applies to update = "momentum" or "nesterov" only (this file\'s update is "sgd"); '
+                           'add update = "momentum"')
+    if schedule == "linear" and s.step_size_end is None:
+        t.fail("step_size_end", 'missing; the linear schedule needs the step size it falls to')
+    if "step_size_end" in given and schedule != "linear":
+        t.fail("step_size_end", f'applies to schedule = "linear" only, not "{schedule}"')
+    for key in ("decay", "decay_every"):
+        if key in given and schedule not in ("step", "exponential"):
+            t.fail(key, f'applies to schedule = "step" or "exponential" only, not "{schedule}"')
     t.finish()
     return s
+
+
+def check_settings(s: Settings) -> None:
+    """ValueError for settings no scenario file could hold (Session.set_settings: the keys, a sweep's values)."""
+    if s.update not in UPDATES:
+        raise ValueError(f"unknown update rule {s.update!r}; expected one of {', '.join(UPDATES)}")
+    if s.schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {s.schedule!r}; expected one of {', '.join(SCHEDULES)}")
+    if not 0 <= s.momentum < 1:
+        raise ValueError(f"expected 0 <= momentum < 1, got {s.momentum!r}")
+    if not 0 < s.decay <= 1:
+        raise ValueError(f"expected 0 < decay <= 1, got {s.decay!r}")
+    if isinstance(s.decay_every, bool) or not isinstance(s.decay_every, int) or \
+            not 1 <= s.decay_every <= MAX_DECAY_EVERY:
+        raise ValueError(f"expected decay_every a whole number from 1 to {MAX_DECAY_EVERY}, got {s.decay_every!r}")
 
 
 def check_start(scenario: Scenario) -> None:

@@ -19,10 +19,12 @@ from .lessons import Lesson, lesson_for
 from .lessons.base import first_non_finite
 from .lessons.circuit import edited
 from .lessons.classifier import MAX_POINTS
-from .scenario import Scenario, check_start
+from .scenario import Scenario, check_settings, check_start
+from .schedules import step_size_at
 from .snapshot import Diverged, Snapshot
 from .strategies import STRATEGIES, Settings
 from .table import ScenarioError
+from .updates import Motion
 
 
 @dataclass(frozen=True)
@@ -90,29 +92,34 @@ class Session:
             self._strategy = name
 
     def set_settings(self, **changes) -> Settings:
-        """Swap in new settings (e.g. h=1e-5); the step under way keeps the ones it started with."""
+        """Swap in new settings (e.g. h=1e-5); the step under way keeps the ones it started with. ValueError for
+        values no scenario file could hold (an unknown update rule or schedule, momentum 1, ...). A new update
+        rule starts the velocity again from zero; a new momentum coefficient keeps it."""
         with self._controls:
-            self._settings = replace(self._settings, **changes)
-            return self._settings
+            fresh = replace(self._settings, **changes)
+            check_settings(fresh)
+            if fresh.update != self._settings.update:
+                self.motion.zero()  # and the Motion zeroes it again at the first step under the new rule
+            self._settings = fresh
+            return fresh
 
     def set_step_size(self, step_size: float) -> Settings:
-        """A step size set by hand takes over from a schedule (step_size_end) for good."""
-        return self.set_settings(step_size=step_size, step_size_end=None)
+        """A step size set by hand takes over from any schedule for good: the schedule becomes constant."""
+        return self.set_settings(step_size=step_size, step_size_end=None, schedule="constant")
 
     def controls(self) -> Controls:
         with self._controls:
             return Controls(self._strategy, self._settings, self._scheduled(self._settings).step_size)
 
     def scheduled(self) -> Settings:
-        """The settings for the next step: with step_size_end, the step size falls linearly over the steps."""
+        """The settings for the next step, its step size as the schedule gives it (engine.schedules)."""
         with self._controls:
             return self._scheduled(self._settings)
 
     def _scheduled(self, s: Settings) -> Settings:
-        if s.step_size_end is None:
+        if s.schedule == "constant":
             return s
-        frac = min(self.step_count, self.scenario.steps) / max(1, self.scenario.steps)
-        return replace(s, step_size=s.step_size + (s.step_size_end - s.step_size) * frac)
+        return replace(s, step_size=step_size_at(s, self.step_count, self.scenario.steps))
 
     def forward_passes_per_step(self) -> int:
         """What the next step will spend in forward passes: per point, tries, P + 1 (2P centered), or 1."""
@@ -132,10 +139,11 @@ class Session:
         return self.lesson.stage
 
     def reset(self) -> Snapshot:
-        """Back to the scenario's start: same parameters, same random stream, counters at zero."""
+        """Back to the scenario's start: same parameters, same random stream, counters and velocity at zero."""
         with self._stepping:
             self.rng = random.Random(self.seed)
             self.step_count = 0
+            self.motion = Motion()  # the update rule's velocity (engine.updates): zero at every start
             self.lesson: Lesson = lesson_for(self.scenario.spec)(self.scenario.spec, self.rng)
             self.lesson.objective.stop = self._stop
             self.current = self._snapshot(None, self._strategy, wire_grads=False)
@@ -160,7 +168,8 @@ class Session:
 
     def with_expression(self, text: str) -> Session:
         """A new session on the circuit `text` (see lessons.circuit.edited), at this one's values, strategy and
-        settings; ScenarioError (with the column) when it is refused, and this session stays as it is."""
+        settings (update rule and schedule too; the velocity starts at zero, the schedule at step 0, as in every
+        new session); ScenarioError (with the column) when it is refused, and this session stays as it is."""
         spec = edited(self.scenario.spec, text, dict(self.current.values))
         scenario = replace(self.scenario, spec=spec)
         check_start(scenario)
@@ -189,7 +198,8 @@ class Session:
             scenario, what = replace(scenario, seed=scenario.seed + 1), f"seed {scenario.seed + 1}"
         else:
             o = self.origin.spec
-            own = (o.points, o.labels, o.val_points, o.val_labels) if o.dataset == knobs.INLINE else None
+            inline = o.dataset == knobs.INLINE and hasattr(o, "points")  # a regression's own xs are rebuilt in place
+            own = (o.points, o.labels, o.val_points, o.val_labels) if inline else None
             spec, data, what = knobs.rebuilt(scenario.spec, knobs.data_of(scenario.spec, data), own, knob, up)
             scenario = replace(scenario, spec=spec)
         fresh = self._carried_to(scenario)
@@ -290,7 +300,7 @@ class Session:
             self._under_way = (self.step_count + 1, time.monotonic(), strategy, settings,
                                self.lesson.objective.forward_passes)
             try:
-                result = STRATEGIES[strategy].step(self.lesson.objective, settings, self.rng)
+                result = STRATEGIES[strategy].step(self.lesson.objective, settings, self.rng, self.motion)
             finally:
                 self._under_way = None
             self.step_count += 1

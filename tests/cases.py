@@ -89,6 +89,26 @@ BAD = [
                                              circuit='wires = { q = "x + y", p = "x+y" }'), "circuit.wires.p"),
     ("hidden on an svm", classifier_text(model="hidden = 4"), "model.hidden"),
     ("layers on an svm", classifier_text(model="layers = [8]"), "model.layers"),
+    ("unknown init scheme", classifier_text(model='init_scheme = "lecun"'), "model.init_scheme"),
+    ("bias_start not a number", classifier_text(model='bias_start = "low"'), "model.bias_start"),
+    ("negative l1", classifier_text(model="l1 = -0.1"), "model.l1"),
+    ("dropout on an svm", classifier_text(model="dropout = 0.5"), "model.dropout"),
+    ("dropout 1", classifier_text(model='type = "mlp"\ndropout = 1.0').replace('type = "svm"\n', ""), "model.dropout"),
+    ("a class weight of 0", classifier_text(model='class_weights = { "+1" = 0 }'), "model.class_weights.+1"),
+    ("a class weight for no class", classifier_text(model='class_weights = { "2" = 1.5 }'), "model.class_weights.2"),
+    ("class weights neither table nor balanced", classifier_text(model='class_weights = "even"'),
+     "model.class_weights"),
+    # update rules and schedules (issue 15): a value out of range, or a key the chosen rule or schedule never reads
+    ("unknown update rule", circuit_text(settings='update = "adam"'), "settings.update"),
+    ("momentum = 1", circuit_text(settings='update = "momentum"\nmomentum = 1'), "settings.momentum"),
+    ("momentum without an update rule that uses it", circuit_text(settings="momentum = 0.9"), "settings.momentum"),
+    ("unknown schedule", circuit_text(settings='schedule = "cosine"'), "settings.schedule"),
+    ("linear schedule without an end", circuit_text(settings='schedule = "linear"'), "settings.step_size_end"),
+    ("step_size_end on a step schedule", circuit_text(settings='schedule = "step"\nstep_size_end = 0.1'),
+     "settings.step_size_end"),
+    ("decay = 0", circuit_text(settings='schedule = "step"\ndecay = 0'), "settings.decay"),
+    ("decay_every = 0", circuit_text(settings='schedule = "exponential"\ndecay_every = 0'), "settings.decay_every"),
+    ("decay on a constant schedule", circuit_text(settings="decay = 0.5"), "settings.decay"),
 ]
 BAD_IDS = [b[0] for b in BAD]
 
@@ -165,6 +185,14 @@ FILES = [
     ("dataset", "too many points", classifier_text(data='dataset = "moons"\nn = 1000000'), "data.n", "10000"),
     ("huge file", "over the size limit", 'title = "t"\n' + "#" * (MAX_FILE_BYTES + 10) + "\n", "",
      "expected a scenario of at most"),
+    ("settings", "momentum = 1", circuit_text(settings='update = "nesterov"\nmomentum = 1'), "settings.momentum",
+     "expected 0 <= momentum < 1, got 1"),
+    ("settings", "momentum and plain steps", circuit_text(settings="momentum = 0.5"), "settings.momentum",
+     'applies to update = "momentum" or "nesterov" only'),
+    ("settings", "decay > 1", circuit_text(settings='schedule = "step"\ndecay = 2'), "settings.decay",
+     "expected 0 < decay <= 1, got 2"),
+    ("settings", "a linear schedule with nowhere to go", circuit_text(settings='schedule = "linear"'),
+     "settings.step_size_end", "missing; the linear schedule needs"),
 ]
 FILE_IDS = [f"{c[0]}: {c[1]}" for c in FILES]
 

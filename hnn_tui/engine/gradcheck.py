@@ -193,11 +193,14 @@ class ClassifierChecker:
         self._obj: ClassifierObjective | None = None
         self._lock = threading.Lock()  # one check at a time on the private model
 
-    def retune(self, reg: float, loss: str) -> None:
-        """The lesson's spring or loss changed (a live knob): check the cost as it is now."""
+    def retune(self, reg: float, loss: str, **more) -> None:
+        """The lesson's spring or loss changed (a live knob): check the cost as it is now; `more` sets the
+        objective's other live attributes (l1, class_weights)."""
         with self._lock:
             if self._obj is not None:
                 self._obj.reg, self._obj.loss = reg, loss
+                for name, value in more.items():
+                    setattr(self._obj, name, value)
 
     def __call__(self, values, h: float, centered: bool) -> dict | None:
         with self._lock:

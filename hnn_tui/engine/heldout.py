@@ -51,10 +51,12 @@ def merge(points, labels, val_points, val_labels, fraction: float, seed: int) ->
     return [p for p, _ in rows], [y for _, y in rows]
 
 
-def measures(scores, labels, loss: str) -> tuple[float, float]:
+def measures(scores, labels, loss: str, point_weights=None) -> tuple[float, float]:
     """(accuracy, mean point loss) over the held-out points: the fraction with sign(score) = label (score > 0 is
-    +1), and the mean of max(0, 1 - label * score), squared for the squared hinge. No spring term."""
+    +1), and the mean of max(0, 1 - label * score), squared for the squared hinge, each point's loss times its
+    class's weight when `point_weights` are given (`[model] class_weights`). No spring term."""
     y = np.asarray(labels, float)
     margins = np.maximum(0.0, 1.0 - y * scores)
     accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == y))
-    return accuracy, float(np.mean(margins if loss == "hinge" else margins**2))
+    point = margins if loss == "hinge" else margins**2
+    return accuracy, float(np.mean(point if point_weights is None else point * np.asarray(point_weights, float)))

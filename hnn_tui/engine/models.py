@@ -1,12 +1,13 @@
 """The guide's classifiers: the linear SVM and the 2-layer ReLU net as circuits, and an mlp of vector gates."""
 from __future__ import annotations
 
-import random
 import string
+from operator import mul
 
 import numpy as np
 
 from .circuit import Circuit, CircuitBuilder
+from .initialization import init_params  # noqa: F401  (how every model starts; imported from here too)
 from .vectors import Linear, Vec, VecRelu
 
 MODELS = ("svm", "net", "mlp")
@@ -21,6 +22,7 @@ class Classifier:
     params: list[str]
     regularized: list[str]
     zero_start: frozenset[str] = frozenset()  # parameters that start at 0 instead of a random draw
+    fans: dict[str, tuple[int, int]]  # each weight's (fan_in, fan_out): its neuron's inputs, its layer's neurons
 
     def get(self) -> list[float]:
         raise NotImplementedError  # every model below keeps its parameters its own way
@@ -98,6 +100,7 @@ class LinearSVM(CircuitClassifier):
         axpby = b.gate("add", ax, by, label="a*x + b*y")
         out = b.gate("add", axpby, c, label="score")
         super().__init__(b.build(out), ["a", "b", "c"], ["a", "b"])
+        self.fans = {"a": (2, 1), "b": (2, 1)}
 
     def scorer(self):
         return linear_scores
@@ -159,6 +162,7 @@ class ReluNet(CircuitClassifier):
         weights = [p for n in neurons for p in n[:2]] + top_w
         super().__init__(b.build(out), params, weights)
         self.neurons, self.top_w, self.top_b = neurons, top_w, top_b
+        self.fans = {p: (2, hidden) for n in neurons for p in n[:2]} | {w: (hidden, 1) for w in top_w}
 
     def scorer(self):
         neurons, top_w, top_b = self.neurons, self.top_w, self.top_b
@@ -175,7 +179,11 @@ class ReluNet(CircuitClassifier):
 class MLP(Classifier):
     """ReLU layers of vector neurons, 2 -> layers -> 1 (micrograd's MLP(2, [16, 16, 1])); biases start at 0.
     `n_in` inputs (2: x and y; 1: x alone) and `n_out` outputs (one score per class) generalize it; `names` gives
-    the parameters other names, in the same order (each neuron's weights, then its bias, layer by layer)."""
+    the parameters other names, in the same order (each neuron's weights, then its bias, layer by layer).
+
+    Dropout: while `mask` holds one list of multipliers per hidden layer, each hidden unit's ReLU output is
+    multiplied by its own (out_i = m_i * relu_i) in the forward pass, and its pull by the same m_i going back
+    (d out_i / d relu_i = m_i); None (the default) is the full net."""
 
     kind = "mlp"
 
@@ -204,6 +212,9 @@ class MLP(Classifier):
             raise ValueError(f"{len(self.params)} names for {len(is_bias)} parameters")
         self.regularized = [p for p, bias in zip(self.params, is_bias) if not bias]
         self.zero_start = frozenset(p for p, bias in zip(self.params, is_bias) if bias)
+        fans = [(a, b_) for a, b_ in zip(sizes, sizes[1:]) for _ in range(b_) for _ in range(a + 1)]
+        self.fans = {p: f for p, f, bias in zip(self.params, fans, is_bias) if not bias}
+        self.mask: list[list[float]] | None = None  # dropout's multipliers, one list per hidden layer
 
     def _flat(self, attr: str) -> list[float]:
         """Weights or grads (attr) of every neuron, then its bias, layer by layer."""
@@ -226,17 +237,28 @@ class MLP(Classifier):
                 b_values.append(float(next(it)))
             b.values = b_values
 
-    def score(self, x: float, y: float) -> float:
-        self.xy.values = [x, y]
+    def _forward(self) -> None:
+        mask = self.mask
+        if mask is None:
+            for g in self.gates:
+                g.forward()
+            return
+        k = 0
         for g in self.gates:
             g.forward()
+            if g.name == "relu":  # dropout: out_i = m_i * relu_i
+                g.utop.values = list(map(mul, g.utop.values, mask[k]))
+                k += 1
+
+    def score(self, x: float, y: float) -> float:
+        self.xy.values = [x, y]
+        self._forward()
         return self.out.values[0]
 
     def outputs(self, inputs) -> list[float]:
         """One forward pass on `inputs` (n_in numbers): every output (a score per class)."""
         self.xy.values = [float(v) for v in inputs]
-        for g in self.gates:
-            g.forward()
+        self._forward()
         return list(self.out.values)
 
     def zero_grad(self) -> None:
@@ -253,7 +275,11 @@ class MLP(Classifier):
         for wire in self.wires:  # the wires start clean for each point; the parameters keep adding up
             wire.zero_grad()
         self.out.grads = [float(p) for p in pulls]
+        mask, k = self.mask, len(self.layers)
         for g in reversed(self.gates):
+            if mask is not None and g.name == "relu":  # dropout: d out_i / d relu_i = m_i
+                k -= 1
+                g.utop.grads = list(map(mul, g.utop.grads, mask[k]))
             g.backward()
 
     def grads(self) -> list[float]:
@@ -298,14 +324,3 @@ def make_model(model: str, hidden: int = 3, layers=(16, 16)) -> Classifier:
     if model == "mlp":
         return MLP(layers)
     raise ValueError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
-
-
-def init_params(model: Classifier, init: dict[str, float] | None, scale: float, rng: random.Random) -> None:
-    """Set parameters from `init`, drawing any it leaves out uniformly in [-scale, scale] (guide: 0.5)."""
-    values = []
-    for p in model.params:
-        if init and p in init:
-            values.append(float(init[p]))
-        else:
-            values.append(0.0 if p in model.zero_start else (rng.random() * 2 - 1) * scale)
-    model.set(values)

@@ -25,6 +25,7 @@ from .gradcheck import rel_error
 from .inside import hidden_reader
 from .models import MLP, mlp_matrices
 from .objectives import NEVER, Interrupted
+from .penalties import add_spring, penalty
 from .strategies import numerical_gradient
 
 
@@ -52,17 +53,20 @@ def class_hidden_names(model: str, layers) -> tuple[tuple[str, ...], ...]:
 
 
 def forward_fn(model: MLP) -> Callable:
-    """A pure function (values, X, Y) -> (scores of shape X.shape + (K,), [(pre, out), ...] per hidden layer): the
-    same numpy operations in the same order as model.scorer(), so its scores are the scorer's, bit for bit."""
+    """A pure function (values, X, Y, masks=None) -> (scores of shape X.shape + (K,), [(pre, out), ...] per hidden
+    layer): the same numpy operations in the same order as model.scorer(), so its scores are the scorer's, bit for
+    bit. `masks` (training only: dropout) holds one array per hidden layer, a row of multipliers per point."""
     layers, params, k = model.layers, list(model.params), model.n_out
 
-    def forward(v, X, Y):
+    def forward(v, X, Y, masks=None):
         X, Y = np.broadcast_arrays(np.asarray(X, float), np.asarray(Y, float))
         h, hidden = np.stack([X, Y], axis=-1), []
         matrices = mlp_matrices(layers, [v[p] for p in params], 2, k)
-        for W, b in matrices[:-1]:
+        for layer, (W, b) in enumerate(matrices[:-1]):
             pre = h @ W.T + b  # pre_i = w_i . h + b_i
             h = np.maximum(0.0, pre)  # out_i = max(0, pre_i)
+            if masks is not None:
+                h = h * masks[layer]  # dropout: out_i = m_i * relu_i
             hidden.append((pre, h))
         W, b = matrices[-1]
         return h @ W.T + b, hidden  # s_k = w_k . h + b_k: no ReLU on the scores
@@ -92,7 +96,8 @@ class ClassInside:
 
 class MulticlassObjective:
     """The objective to increase is minus the loss on a batch: mean point loss + reg/2 * |weights|^2 (the binary
-    ClassifierObjective's protocol: evaluate, pull, counted forward and backward passes, `stop`)."""
+    ClassifierObjective's protocol: evaluate, pull, counted forward and backward passes, `stop`; and its craft:
+    `l1` on `l1_idx`, `class_weights` (class index -> weight, None: all 1), dropout `masks`)."""
 
     def __init__(self, model: MLP, points, labels, reg: float, loss: str):
         if loss not in ml.MULTICLASS_LOSSES:
@@ -103,6 +108,9 @@ class MulticlassObjective:
         self.forward_passes = self.backward_passes = 0
         self.stop = NEVER
         self._reg_idx = [model.params.index(p) for p in model.regularized]
+        self.l1, self.l1_idx = 0.0, self._reg_idx  # L1 pulls on the same weights as the spring
+        self.class_weights: dict[int, float] | None = None
+        self.masks: list | None = None
         self._hidden = hidden_reader(model) if model.layers else (lambda: None)
         self._forward = forward_fn(model)
         self._X, self._y = np.array(points, float).reshape(-1, 2), np.array(labels, int)
@@ -120,37 +128,44 @@ class MulticlassObjective:
         the objective hundreds of times a step."""
         if self.stop.is_set():
             raise Interrupted
-        params = self.model.get()
-        at = self.batch
+        params, at, masks, cw = self.model.get(), self.batch, self.masks, self.class_weights
+        if masks is not None:  # per hidden layer: one row of multipliers per batch point
+            masks = [np.array([point[layer] for point in masks]) for layer in range(len(masks[0]))]
         with np.errstate(all="ignore"):  # overflow shows as a non-finite cost: the session reports divergence
-            S, _ = self._forward(dict(zip(self.names, params)), self._X[at, 0], self._X[at, 1])
-            total = float(np.sum(ml.losses(S, self._y[at], self.loss)))
+            S, _ = self._forward(dict(zip(self.names, params)), self._X[at, 0], self._X[at, 1], masks)
+            point = ml.losses(S, self._y[at], self.loss)
+            if cw is not None:
+                point = point * np.array([cw[y] for y in self._y[at].tolist()])  # w_c * loss
+            total = float(np.sum(point))
         self.forward_passes += len(at)
-        spring = sum(params[j] ** 2 for j in self._reg_idx)
-        return -(total / len(at) + 0.5 * self.reg * spring)
+        return -(total / len(at) + penalty(params, self._reg_idx, self.reg, self.l1))
 
     def pull(self) -> list[float]:
         """The loss's pull on every score backpropagated, averaged over the batch, plus the spring -reg * w. What
         it did is left in `inside`: the batch's scores, probabilities and pulls, and the data and spring parts."""
         m, n, stop, softmax = self.model, len(self.batch), self.stop, self.loss == "softmax"
+        masks, cw = self.masks, self.class_weights
         m.zero_grad()
         rows = []
-        for i in self.batch:
+        for b, i in enumerate(self.batch):
             if stop.is_set():
                 raise Interrupted
+            if masks is not None:
+                m.mask = masks[b]  # dropout: this point's units, forward and back
             scores, y = m.outputs(self.points[i]), self.labels[i]
             pull = ml.point_pull(scores, y, self.loss)  # -d loss / d s_k: the force spec on each score
+            if cw is not None:
+                pull = [cw[y] * g for g in pull]  # d/ds_k of w_c * loss = w_c * d loss / ds_k
             m.backward_all(pull)  # d/dp += sum_k pull_k * d s_k / dp, adding up over the batch
             probs = tuple(ml.softmax(scores)) if softmax else None
             rows.append(ClassPoint(i, tuple(self.points[i]), y, tuple(scores), probs, tuple(pull)))
         hidden = self._hidden() if n == 1 else None  # the model still holds the one point's forward pass
+        m.mask = None
         self.forward_passes += n
         self.backward_passes += n
         data = [g / n for g in m.grads()]  # the mean over the batch
-        grads, spring, params = list(data), [0.0] * len(data), m.get()
-        for j in self._reg_idx:
-            spring[j] = -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
-            grads[j] += spring[j]
+        grads, spring = list(data), [0.0] * len(data)
+        add_spring(grads, spring, m.get(), self._reg_idx, self.reg, self.l1)
         self.inside = ClassInside(tuple(rows), MappingProxyType(dict(zip(self.names, data))),
                                   MappingProxyType(dict(zip(self.names, spring))), hidden)
         return grads
@@ -224,10 +239,13 @@ class MulticlassChecker:
         self._obj: MulticlassObjective | None = None
         self._lock = threading.Lock()  # one check at a time on the private model
 
-    def retune(self, reg: float, loss: str) -> None:
+    def retune(self, reg: float, loss: str, **more) -> None:
+        """The spring, the loss and `more` of the objective's live attributes (l1, class_weights) as they are now."""
         with self._lock:
             if self._obj is not None:
                 self._obj.reg, self._obj.loss = reg, loss
+                for name, value in more.items():
+                    setattr(self._obj, name, value)
 
     def __call__(self, values, h: float, centered: bool) -> dict | None:
         with self._lock:

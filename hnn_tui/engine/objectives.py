@@ -8,6 +8,7 @@ import numpy as np
 
 from .circuit import Circuit
 from .inside import ForcePoint, Inside, hidden_reader, record_pull
+from .penalties import add_spring, penalty
 
 LOSSES = ("hinge", "squared_hinge")
 NEVER = threading.Event()  # an objective's `stop` until a session gives it one: never set
@@ -85,15 +86,20 @@ def point_loss(score: float, label: int, loss: str = "hinge") -> float:
     return m if loss == "hinge" else m * m
 
 
-def cost(scores, labels, weights, alpha: float, loss: str = "hinge") -> float:
-    """The guide's cost: sum of per-point losses + alpha * sum of squared weights (not biases)."""
+def cost(scores, labels, weights, alpha: float, loss: str = "hinge", point_weights=None) -> float:
+    """The guide's cost: sum of per-point losses (each times its class's weight, when given) + alpha * sum of
+    squared weights (not biases)."""
     margins = np.maximum(0.0, 1.0 - np.asarray(labels, float) * np.asarray(scores, float))
-    data = float(np.sum(margins if loss == "hinge" else margins**2))
+    point = margins if loss == "hinge" else margins**2
+    data = float(np.sum(point if point_weights is None else point * np.asarray(point_weights, float)))
     return data + alpha * float(sum(w * w for w in weights))
 
 
 class ClassifierObjective:
-    """The objective to increase is minus the loss on a batch: mean point loss + reg/2 * |weights|^2."""
+    """The objective to increase is minus the loss on a batch: mean point loss + reg/2 * |weights|^2, with the
+    craft of chapter 3 when switched on (engine.penalties): `l1` * |weights|_1 on `l1_idx`, each point's loss times
+    its class's weight (`class_weights`: label -> weight, None: all 1), and the mlp's dropout `masks` (one per
+    batch point, one list of multipliers per hidden layer; None: the full net)."""
 
     def __init__(self, model, points, labels, reg: float, loss: str = "hinge"):
         if loss not in LOSSES:
@@ -104,6 +110,9 @@ class ClassifierObjective:
         self.forward_passes = self.backward_passes = 0
         self.stop = NEVER
         self._reg_idx = [model.params.index(p) for p in model.regularized]
+        self.l1, self.l1_idx = 0.0, self._reg_idx  # L1 pulls on the same weights as the spring
+        self.class_weights: dict[int, float] | None = None
+        self.masks: list | None = None
         self._hidden = hidden_reader(model)
         self.inside: Inside | None = None  # what the last pull() did; the lesson resets it before every step
 
@@ -114,38 +123,46 @@ class ClassifierObjective:
         self.model.set(values)
 
     def evaluate(self) -> float:
-        m, total, stop = self.model, 0.0, self.stop
-        for i in self.batch:
+        m, total, stop, masks, cw = self.model, 0.0, self.stop, self.masks, self.class_weights
+        for b, i in enumerate(self.batch):
             if stop.is_set():  # a wide model on thousands of points: one evaluation can take seconds
                 raise Interrupted
             x, y = self.points[i]
-            total += point_loss(m.score(x, y), self.labels[i], self.loss)
+            if masks is not None:
+                m.mask = masks[b]  # dropout: this point's units
+            loss = point_loss(m.score(x, y), self.labels[i], self.loss)
+            total += loss if cw is None else cw[self.labels[i]] * loss  # class weight: w_c * loss
+        if masks is not None:
+            m.mask = None
         self.forward_passes += len(self.batch)
-        params = m.get()
-        spring = sum(params[j] ** 2 for j in self._reg_idx)
-        return -(total / len(self.batch) + 0.5 * self.reg * spring)
+        return -(total / len(self.batch) + penalty(m.get(), self._reg_idx, self.reg, self.l1))
 
     def pull(self) -> list[float]:
         """The guide's forces: the hinge pull backpropagated, averaged, plus the spring -reg * w. What it did is
         left in `inside` (see inside.Inside): the batch's scores and pulls, and the data and spring parts."""
         m, n, stop, labels = self.model, len(self.batch), self.stop, self.labels
+        masks, cw = self.masks, self.class_weights
         m.zero_grad()
         rows = []
-        for i in self.batch:
+        for b, i in enumerate(self.batch):
             if stop.is_set():
                 raise Interrupted
             x, y = self.points[i]
+            if masks is not None:
+                m.mask = masks[b]  # dropout: this point's units, forward and back
             score = m.score(x, y)
             pull = hinge_pull(score, labels[i], self.loss)  # -d loss / d score: the force spec on the score
+            if cw is not None:
+                pull *= cw[labels[i]]  # d/dscore of w_c * loss = w_c * d loss / dscore
             m.backward(pull)  # the grads add up over the batch: d/dp += pull * d score / dp
             rows.append(ForcePoint(i, (x, y), labels[i], score, pull))
         hidden = self._hidden() if n == 1 else None  # the model still holds the one point's forward pass
+        if masks is not None:
+            m.mask = None
         self.forward_passes += n
         self.backward_passes += n
         data = [g / n for g in m.grads()]  # the mean over the batch
-        grads, spring, params = list(data), [0.0] * len(data), m.get()
-        for j in self._reg_idx:
-            spring[j] = -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
-            grads[j] += spring[j]  # g/n + (-reg*w), the very sum data_pull + spring_pull
+        grads, spring = list(data), [0.0] * len(data)
+        add_spring(grads, spring, m.get(), self._reg_idx, self.reg, self.l1)  # g/n + (-reg*w), data + spring
         self.inside = record_pull(self.names, rows, data, spring, hidden)
         return grads

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .objectives import NEVER, Interrupted
+from .penalties import add_spring, penalty
 
 LOSSES = ("squared", "absolute", "huber")
 
@@ -60,7 +61,8 @@ def losses(predictions, targets, loss: str = "squared", delta: float = 1.0) -> n
 
 
 def cost(predictions, targets, weights, alpha: float, loss: str = "squared", delta: float = 1.0) -> float:
-    """The cost shown: sum of point losses + alpha * sum of squared weights (not biases)."""
+    """The cost shown: sum of point losses + alpha * sum of squared weights (not biases); L1's part is added by the
+    lesson (penalties.l1_cost)."""
     data = float(np.sum(losses(predictions, targets, loss, delta)))
     return data + alpha * float(sum(w * w for w in weights))
 
@@ -101,7 +103,8 @@ class FitInside:
 
 class RegressionObjective:
     """The objective to increase is minus the loss on a batch: mean point loss + reg/2 * |weights|^2. The model is
-    a models.MLP with one input and one output; `batch` holds the indices of the points a step uses."""
+    a models.MLP with one input and one output; `batch` holds the indices of the points a step uses. With the craft
+    of chapter 3 (engine.penalties): `l1` * |weights|_1 on `l1_idx`, and dropout `masks` for the hidden units."""
 
     def __init__(self, model, xs, targets, reg: float, loss: str = "squared", delta: float = 1.0):
         if loss not in LOSSES:
@@ -113,6 +116,8 @@ class RegressionObjective:
         self.forward_passes = self.backward_passes = 0
         self.stop = NEVER
         self._reg_idx = [model.params.index(p) for p in model.regularized]
+        self.l1, self.l1_idx = 0.0, self._reg_idx  # L1 pulls on the same weights as the spring
+        self.masks: list | None = None
         self.inside: FitInside | None = None  # what the last pull() did; the lesson resets it before every step
 
     def get(self):
@@ -122,37 +127,39 @@ class RegressionObjective:
         self.model.set(values)
 
     def evaluate(self) -> float:
-        m, total, stop = self.model, 0.0, self.stop
-        for i in self.batch:
+        m, total, stop, masks = self.model, 0.0, self.stop, self.masks
+        for b, i in enumerate(self.batch):
             if stop.is_set():
                 raise Interrupted
+            if masks is not None:
+                m.mask = masks[b]  # dropout: this point's units
             total += point_loss(m.outputs((self.xs[i],))[0], self.targets[i], self.loss, self.delta)
+        m.mask = None
         self.forward_passes += len(self.batch)
-        params = m.get()
-        spring = sum(params[j] ** 2 for j in self._reg_idx)
-        return -(total / len(self.batch) + 0.5 * self.reg * spring)
+        return -(total / len(self.batch) + penalty(m.get(), self._reg_idx, self.reg, self.l1))
 
     def pull(self) -> list[float]:
         """The loss's pull on each prediction backpropagated, averaged, plus the spring -reg * w; what it did is left
         in `inside`."""
-        m, n, stop = self.model, len(self.batch), self.stop
+        m, n, stop, masks = self.model, len(self.batch), self.stop, self.masks
         m.zero_grad()
         rows = []
-        for i in self.batch:
+        for b, i in enumerate(self.batch):
             if stop.is_set():
                 raise Interrupted
+            if masks is not None:
+                m.mask = masks[b]  # dropout: this point's units, forward and back
             x, t = self.xs[i], self.targets[i]
             p = m.outputs((x,))[0]
             pull = point_pull(p, t, self.loss, self.delta)  # -d loss / d p: the force spec on the prediction
             m.backward_all((pull,))  # the grads add up over the batch: d/dw += pull * d p / dw
             rows.append(FitPoint(i, x, t, p, t - p, pull))
+        m.mask = None
         self.forward_passes += n
         self.backward_passes += n
         data = [g / n for g in m.grads()]  # the mean over the batch
-        grads, spring, params = list(data), [0.0] * len(data), m.get()
-        for j in self._reg_idx:
-            spring[j] = -self.reg * params[j]  # spring: d/dw of -reg/2 * w^2
-            grads[j] += spring[j]
+        grads, spring = list(data), [0.0] * len(data)
+        add_spring(grads, spring, m.get(), self._reg_idx, self.reg, self.l1)
         self.inside = FitInside(tuple(rows), MappingProxyType(dict(zip(self.names, data))),
                                 MappingProxyType(dict(zip(self.names, spring))))
         return grads

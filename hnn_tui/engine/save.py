@@ -80,12 +80,18 @@ def _table(name: str, pairs) -> list[str]:
 
 
 def _settings(s: Settings, kind: str) -> list[tuple]:
+    """The [settings] pairs: every key today's files had, and the update rule and schedule when not the default
+    (each with the keys that belong to it only: the reader refuses the others)."""
     pairs = [("step_size", s.step_size)]
-    if s.step_size_end is not None:
+    if s.schedule == "linear" and s.step_size_end is not None:  # step_size_end alone means linear
         pairs.append(("step_size_end", s.step_size_end))
     pairs += [("h", s.h), ("centered", s.centered), ("tweak", s.tweak), ("tries", s.tries)]
     if kind == "circuit" or s.pull != 1.0:
         pairs.append(("pull", s.pull))
+    if s.update != "sgd":
+        pairs += [("update", s.update), ("momentum", s.momentum)]
+    if s.schedule in ("step", "exponential"):
+        pairs += [("schedule", s.schedule), ("decay", s.decay), ("decay_every", s.decay_every)]
     return pairs
 
 
@@ -103,6 +109,25 @@ def _circuit(spec: CircuitSpec, values: Mapping[str, float] | None) -> list[str]
     return lines
 
 
+def _craft(spec) -> tuple[list[tuple], list[str]]:
+    """The chapter 3 `[model]` keys a spec sets away from their defaults: (pairs for [model], the lines of a
+    [model.class_weights] table)."""
+    pairs: list[tuple] = []
+    if spec.init_scheme != "uniform":
+        pairs.append(("init_scheme", spec.init_scheme))
+    for key, default in (("bias_start", None), ("l1", 0.0), ("dropout", 0.0)):
+        if getattr(spec, key) != default:
+            pairs.append((key, getattr(spec, key)))
+    table: list[str] = []
+    if getattr(spec, "class_weights_mode", None) is not None:
+        pairs.append(("class_weights", spec.class_weights_mode))
+    elif getattr(spec, "class_weights", None) is not None:
+        classes = getattr(spec, "classes", None)  # a multiclass spec: its labels index the class names
+        table = _table("model.class_weights", [(f"{c:+d}" if classes is None else classes[c], w)
+                                               for c, w in spec.class_weights])
+    return pairs, table
+
+
 def data_rows(spec: ClassifierSpec) -> tuple[list, list]:
     """Every point of a classifier, held-out ones included, in the order `[data] validation` and `seed` split into
     the spec's two sets (engine.heldout.merge)."""
@@ -116,6 +141,7 @@ def _classifier(spec: ClassifierSpec, values: Mapping[str, float] | None, csv: s
     if spec.model == "mlp":
         model.append(("layers", list(spec.layers)))
     model += [("reg", spec.reg), ("batch", spec.batch), ("init_scale", spec.init_scale)]
+    craft, weights = _craft(spec)
     init = spec.init if values is None else tuple(values.items())
     classes = getattr(spec, "classes", None)  # a multiclass spec: labels are indices into its class names
     if values is not None:
@@ -124,7 +150,7 @@ def _classifier(spec: ClassifierSpec, values: Mapping[str, float] | None, csv: s
         stray = [n for n in values if n not in names]
         if stray:
             raise ValueError(f"{stray[0]!r} is not a parameter of this {spec.model}")
-    lines = _table("model", model)
+    lines = _table("model", model + craft) + weights
     if init is not None:
         lines += _table("model.init", init)
     data: list[tuple] = [("seed", spec.data_seed)]
@@ -149,6 +175,7 @@ def _regression(spec: RegressionSpec, values: Mapping[str, float] | None, csv: s
     if spec.model == "mlp":
         model.append(("layers", list(spec.layers)))
     model += [("reg", spec.reg), ("batch", spec.batch), ("init_scale", spec.init_scale)]
+    model += _craft(spec)[0]
     init = spec.init if values is None else tuple(values.items())
     if values is not None:
         names = regression_param_names(spec.model, spec.hidden, spec.layers)
@@ -173,6 +200,8 @@ def scenario_toml(scenario: Scenario, session_values: Mapping[str, float] | None
     sc, spec = scenario, scenario.spec
     top = [("title", sc.title), ("kind", sc.kind), ("strategy", sc.strategy), ("steps", sc.steps),
            ("seed", sc.seed), ("order", sc.order)]
+    if getattr(spec, "engine", "python") != "python":
+        top.append(("engine", spec.engine))
     lines = [f"{k} = {_value(v)}" for k, v in top]
     if sc.description:
         lines.append(f"description = {toml_string(sc.description, multiline=True)}")

@@ -7,6 +7,7 @@ from helpers import cli, json_lines, write
 
 OLD_KEYS = ["step", "strategy", "output", "values", "grads", "forward_passes", "backward_passes", "accuracy"]
 VAL_KEYS = ["val_accuracy", "val_cost"]  # issue 13: the held-out set's measures, null without one
+CLASS_KEYS = ["class_accuracy"]  # issue 15: each class's fraction right (unbalanced data)
 FORCE_KEYS = ["batch", "data_pull", "spring_pull"]
 POINT_KEYS = ["index", "point", "label", "score", "pull"]
 
@@ -22,7 +23,7 @@ def test_svm_lines_add_the_force_keys_after_the_old_ones():
     lines, summary = run_json("svm", "--steps", "3")
     assert [ln["step"] for ln in lines] == [0, 1, 2, 3]
     for ln in lines:
-        assert list(ln) == OLD_KEYS + VAL_KEYS + FORCE_KEYS  # the svm has no hidden neurons: no hidden, no dead
+        assert list(ln) == OLD_KEYS + VAL_KEYS + CLASS_KEYS + FORCE_KEYS  # the svm: no hidden, no dead
     assert all(lines[0][k] is None for k in FORCE_KEYS)
     for prev, ln in zip(lines, lines[1:]):
         (b,) = ln["batch"]
@@ -52,7 +53,7 @@ def test_svm_step_1_is_the_guides_force_spec():
 def test_net_lines_carry_hidden_and_dead_on_every_line():
     lines, _ = run_json("neural_net", "--steps", "3")
     for ln in lines:
-        assert list(ln) == OLD_KEYS + VAL_KEYS + FORCE_KEYS + ["hidden", "dead"]
+        assert list(ln) == OLD_KEYS + VAL_KEYS + CLASS_KEYS + FORCE_KEYS + ["hidden", "dead"]
         assert isinstance(ln["dead"], list) and all(n in ("n1", "n2", "n3") for n in ln["dead"])
     assert lines[0]["hidden"] is None
     for ln in lines[1:]:

@@ -68,8 +68,8 @@ def test_run_svm_zero_steps_prints_the_start():
     lines = json_lines(out)
     assert len(lines) == 2
     start, summary = lines[0], lines[1]["summary"]
-    assert start["step"] == 0 and set(start) == RUN_KEYS | {"accuracy", "val_accuracy", "val_cost", "batch",
-                                                             "data_pull", "spring_pull"}
+    assert start["step"] == 0 and set(start) == RUN_KEYS | {"accuracy", "val_accuracy", "val_cost", "class_accuracy",
+                                                             "batch", "data_pull", "spring_pull"}
     assert start["val_accuracy"] is start["val_cost"] is None  # no held-out set
     assert start["batch"] is start["data_pull"] is start["spring_pull"] is None  # no step yet
     assert start["accuracy"] == pytest.approx(4 / 6)  # see lesson/test_guide_chapter2.py: 4 of 6 at a=1, b=-2, c=-1

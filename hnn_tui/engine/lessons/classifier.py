@@ -5,6 +5,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import ClassVar
 
 import numpy as np
@@ -26,11 +27,14 @@ from ..inside import (
 )
 from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MODELS, init_params, make_model, param_names
 from ..objectives import LOSSES, ClassifierObjective, cost
+from ..penalties import class_weights, draw_masks, l1_cost, point_weights, read_craft, tune, weights_of
 from ..table import Table, short
 from .base import Lesson, Measured
 
 MAX_POINTS = 10_000  # a generated set or the file's own points; a CSV file may hold up to csvdata.MAX_CSV_ROWS
 SOURCES = ("csv", "dataset", "points")  # where [data] takes its points from: one of these
+ENGINES = ("python", "numpy")  # what runs the objective: the pure-Python engine, or numpy over the whole batch
+CLASS_NAMES = {"+1": 1, "-1": -1}  # `[model] class_weights` keys of the binary classes
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,13 @@ class ClassifierSpec:
     csv: str | None = field(default=None, compare=False)  # the CSV file the points were read from
     data_n: int | None = field(default=None, compare=False)  # a generated set's size (before the split), noise
     data_noise: float | None = field(default=None, compare=False)
+    init_scheme: str = "uniform"  # how the start is drawn: uniform in ±init_scale, xavier or he (models.init_params)
+    bias_start: float | None = None  # every bias starts here; None: as the model does (see models.init_params)
+    l1: float = 0.0  # L1's strength on the weights (engine.penalties)
+    dropout: float = 0.0  # the mlp's hidden units dropped in training, 0 <= p < 1
+    class_weights: tuple[tuple[int, float], ...] | None = None  # (+1, w), (-1, w); None: every class weighs 1
+    class_weights_mode: str | None = None  # "balanced": the weights are N / (2 n_c) of the training labels
+    engine: str = "python"  # "numpy": engine.vectorized runs the same model over the whole batch
 
 
 def _layers(m: Table) -> tuple:
@@ -82,6 +93,7 @@ def _model(m: Table) -> dict:
         batch=m.choice("batch", ("sgd", "full"), "sgd"),
         init=m.numbers("init", None),
         init_scale=m.number("init_scale", 0.5, minimum=0.0),
+        **read_craft(m, model, ("mlp",), weights=True),
     )
     for key, owner in (("hidden", "net"), ("layers", "mlp")):
         if key in m.data and model != owner:
@@ -165,8 +177,20 @@ def _data(d: Table, place: DataPlace) -> dict:
 def read_classifier(t: Table) -> ClassifierSpec:
     """The spec of a classifier scenario; a relative `[data] csv` path starts at `t.place.folder` and a CSV given
     on the command line replaces the file's data (see csvdata.DataPlace; a plain Table reads from the cwd)."""
-    model = _model(t.table("model"))
-    return ClassifierSpec(**model, **_data(t.table("data"), getattr(t, "place", None) or DataPlace()))
+    m = t.table("model")
+    model = _model(m)
+    data = _data(t.table("data"), getattr(t, "place", None) or DataPlace())
+    weights = class_weights(m, model.pop("class_weights"), CLASS_NAMES, (1, -1), data["labels"], _class_name)
+    return ClassifierSpec(**model, **data, **weights)
+
+
+def _class_name(key: str) -> str:
+    """A binary class as `[model] class_weights` may write it: "+1", "1", "1.0" -> "+1"; "-1", "-1.0" -> "-1"."""
+    try:
+        v = float(key)
+    except ValueError:
+        return key
+    return {1.0: "+1", -1.0: "-1"}.get(v, key)
 
 
 def _none(*_):
@@ -201,8 +225,9 @@ class ClassifierLesson(Lesson):
     def __init__(self, spec: ClassifierSpec, rng: random.Random):
         self.spec = spec
         self.model = make_model(spec.model, spec.hidden, spec.layers)
-        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng)
-        self.objective = ClassifierObjective(self.model, spec.points, spec.labels, spec.reg, spec.loss)
+        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng, spec.init_scheme,
+                    spec.bias_start)
+        self.objective = self._objective(spec)
         self._score = self.model.scorer()
         self._X = np.array(spec.points, float).reshape(-1, 2)
         self._y = np.array(spec.labels, float)
@@ -214,19 +239,32 @@ class ClassifierLesson(Lesson):
 
         def private_objective():  # the gradient check's own model and objective, at the same data and loss
             model, now = make_model(spec.model, spec.hidden, spec.layers), self.spec
-            return ClassifierObjective(model, spec.points, spec.labels, now.reg, now.loss)
+            return tune(ClassifierObjective(model, spec.points, spec.labels, now.reg, now.loss), now)
         self.stage = ClassifierStage(spec.points, spec.labels, tuple(self.model.params), self._score,
                                      tuple(n for layer in self._names for n in layer), neuron_lines_fn(self.model),
                                      hidden_at_fn(self.model),
                                      ClassifierChecker(private_objective, relu_kinks_fn(self.model, spec.points)),
                                      spec.val_points, spec.val_labels)
 
+    def _objective(self, spec: ClassifierSpec):
+        """The objective the spec's engine runs, over this lesson's model."""
+        if spec.engine == "numpy":
+            from ..vectorized import numpy_objective
+            return numpy_objective(self.model, spec)
+        return tune(ClassifierObjective(self.model, spec.points, spec.labels, spec.reg, spec.loss), spec)
+
     def retune(self, spec: ClassifierSpec) -> None:
-        """The spring, the loss or the batch turned (engine.knobs.LIVE): the same model and data, the next step and
-        the next measurement use them."""
+        """A live knob turned (engine.knobs.LIVE: the spring, the loss, the batch, L1, dropout, the class weights,
+        the engine): the same model and data, the next step and the next measurement use them."""
+        if spec.dropout and spec.model != "mlp":
+            raise ValueError(f"dropout applies to the mlp only, not the {spec.model}")
+        if spec.engine != self.spec.engine:
+            self.model.set(self.objective.get())  # the numpy engine keeps them in its own array: the model takes them
+            self.objective = swapped(self.objective, self._objective(spec))
+        else:
+            tune(self.objective, spec)
         self.spec = spec
-        self.objective.reg, self.objective.loss = spec.reg, spec.loss
-        self.stage.check_gradient.retune(spec.reg, spec.loss)
+        self.stage.check_gradient.retune(spec.reg, spec.loss, l1=spec.l1, class_weights=weights_of(spec))
 
     @property
     def alpha(self) -> float:
@@ -238,26 +276,35 @@ class ClassifierLesson(Lesson):
         self.objective.inside = None  # only an analytic step's pull() records one
         n = len(self.spec.labels)
         self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
+        if self.spec.model == "mlp":  # dropout's masks for this step (none and no draw when it is off)
+            self.objective.masks = draw_masks(rng, len(self.objective.batch), self.spec.layers, self.spec.dropout)
 
     def batch_size(self) -> int:
         return len(self.spec.labels) if self.spec.batch == "full" else 1
 
     def measure(self, wire_grads: bool) -> Measured:
-        v = self.model.values()
+        v, spec = dict(zip(self.model.params, self.objective.get())), self.spec  # the engine's own values
+        cw = weights_of(spec)
         with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
             scores, layers = self._forward(v, self._X[:, 0], self._X[:, 1])  # the scorer's scores, bit for bit
             weights = [v[p] for p in self.model.regularized]
-            output = cost(scores, self._y, weights, self.alpha, self.spec.loss)
-            accuracy = float(np.mean(np.where(scores > 0, 1.0, -1.0) == self._y))
+            output = cost(scores, self._y, weights, self.alpha, spec.loss, point_weights(spec.labels, cw))
+            if spec.l1:
+                output += l1_cost(weights, spec.l1, len(spec.labels))
+            right = np.where(scores > 0, 1.0, -1.0) == self._y
+            accuracy = float(np.mean(right))
+            class_accuracy = MappingProxyType({f"{c:+d}": float(np.mean(right[self._y == c])) if np.any(self._y == c)
+                                               else None for c in (1, -1)})  # the fraction right in each class
             dead = dead_neurons(layers, self._names) if self._names else None
             val_accuracy = val_cost = None
             if len(self._Xv):
                 val_scores, _ = self._forward(v, self._Xv[:, 0], self._Xv[:, 1])
-                val_accuracy, val_cost = heldout.measures(val_scores, self.spec.val_labels, self.spec.loss)
+                val_accuracy, val_cost = heldout.measures(val_scores, spec.val_labels, spec.loss,
+                                                          point_weights(spec.val_labels, cw))
         inside = self.objective.inside
         since = EMPTY if dead is None else update_dead_since(self._dead_since, dead, self._step)
-        extra = {"val_accuracy": val_accuracy, "val_cost": val_cost, "batch": None, "data_pull": None,
-                 "spring_pull": None}
+        extra = {"val_accuracy": val_accuracy, "val_cost": val_cost, "class_accuracy": class_accuracy,
+                 "batch": None, "data_pull": None, "spring_pull": None}
         if inside is not None:
             extra.update(batch=inside.batch, data_pull=inside.data_pull, spring_pull=inside.spring_pull)
         if dead is not None:  # the svm has no hidden neurons: no keys for them
@@ -270,3 +317,11 @@ class ClassifierLesson(Lesson):
         if bad is None and detail.val_cost is not None and not math.isfinite(detail.val_cost):
             return f"the held-out cost became {detail.val_cost}"  # JSON has no inf: a divergence like any other
         return bad
+
+
+def swapped(old, new):
+    """`new` taking over from `old` (another engine, the same model): the counters, the stop, the step's batch and
+    masks carry on."""
+    new.forward_passes, new.backward_passes, new.stop = old.forward_passes, old.backward_passes, old.stop
+    new.batch, new.masks = list(old.batch), old.masks
+    return new

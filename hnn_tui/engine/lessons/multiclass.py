@@ -26,11 +26,12 @@ from ..multiclass_objective import (
     make_class_model,
     relu_kinks_fn,
 )
+from ..penalties import class_weights, draw_masks, l1_cost, read_craft, tune, weights_of
 from ..snapshot import EMPTY
 from ..table import Table
 from .base import Lesson, Measured
-from .class_data import MAX_CLASSES, read_class_data
-from .classifier import _layers
+from .class_data import MAX_CLASSES, class_key, read_class_data
+from .classifier import _layers, swapped
 
 __all__ = ["MAX_CLASSES", "MULTICLASS_LOSSES", "MulticlassDetail", "MulticlassLesson", "MulticlassSpec",
            "MulticlassStage", "read_multiclass"]
@@ -61,6 +62,13 @@ class MulticlassSpec:
     csv: str | None = field(default=None, compare=False)
     data_n: int | None = field(default=None, compare=False)
     data_noise: float | None = field(default=None, compare=False)
+    init_scheme: str = "uniform"  # as the binary classifier's (lessons.classifier.ClassifierSpec)
+    bias_start: float | None = None
+    l1: float = 0.0
+    dropout: float = 0.0  # the net's and the mlp's hidden units dropped in training, 0 <= p < 1
+    class_weights: tuple[tuple[int, float], ...] | None = None  # (class index, weight) for every class; None: all 1
+    class_weights_mode: str | None = None  # "balanced": N / (K n_c) of the training labels
+    engine: str = "python"
 
 
 def _model(m: Table) -> dict:
@@ -74,6 +82,7 @@ def _model(m: Table) -> dict:
         batch=m.choice("batch", ("sgd", "full"), "sgd"),
         init=m.numbers("init", None),
         init_scale=m.number("init_scale", 0.5, minimum=0.0),
+        **read_craft(m, model, ("net", "mlp"), weights=True),
     )
     for key, owner in (("hidden", "net"), ("layers", "mlp")):
         if key in m.data and model != owner:
@@ -99,7 +108,10 @@ def read_multiclass(t: Table) -> MulticlassSpec:
         if p not in names:
             shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
             m.fail(f"init.{p}", f"unknown parameter; expected some of {shown}")
-    return MulticlassSpec(**model, **data)
+    classes = data["classes"]
+    weights = class_weights(m, model.pop("class_weights"), {c: j for j, c in enumerate(classes)},
+                            tuple(range(len(classes))), data["labels"], class_key)
+    return MulticlassSpec(**model, **data, **weights)
 
 
 def _none(*_):
@@ -178,8 +190,9 @@ class MulticlassLesson(Lesson):
         self.spec, k = spec, len(spec.classes)
         layers = (spec.hidden,) if spec.model == "net" else spec.layers if spec.model == "mlp" else ()
         self.model = make_class_model(spec.model, k, spec.hidden, spec.layers)
-        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng)
-        self.objective = MulticlassObjective(self.model, spec.points, spec.labels, spec.reg, spec.loss)
+        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng, spec.init_scheme,
+                    spec.bias_start)
+        self.objective = self._objective(spec)
         self._forward = forward_fn(self.model)
         self._X = np.array(spec.points, float).reshape(-1, 2)
         self._y = np.array(spec.labels, int)
@@ -190,8 +203,8 @@ class MulticlassLesson(Lesson):
 
         def private_objective():  # the gradient check's own model, at the same data and loss
             now = self.spec
-            return MulticlassObjective(make_class_model(spec.model, k, spec.hidden, spec.layers), spec.points,
-                                       spec.labels, now.reg, now.loss)
+            return tune(MulticlassObjective(make_class_model(spec.model, k, spec.hidden, spec.layers), spec.points,
+                                             spec.labels, now.reg, now.loss), now)
         forward = self._forward
         self.stage = MulticlassStage(
             spec.points, spec.labels, spec.classes, tuple(self.model.params), lambda v, X, Y: forward(v, X, Y)[0],
@@ -204,9 +217,22 @@ class MulticlassLesson(Lesson):
         """The spring, the loss or the batch turned: the same model and data, the next step uses them."""
         if spec.loss not in MULTICLASS_LOSSES:
             raise ValueError(f"a multiclass classifier takes {' or '.join(MULTICLASS_LOSSES)}, not {spec.loss}")
+        if spec.dropout and spec.model == "svm":
+            raise ValueError("dropout applies to the net and the mlp only, not the svm")
+        if spec.engine != self.spec.engine:
+            self.model.set(self.objective.get())  # the numpy engine keeps them in its own array: the model takes them
+            self.objective = swapped(self.objective, self._objective(spec))
+        else:
+            tune(self.objective, spec)
         self.spec = spec
-        self.objective.reg, self.objective.loss = spec.reg, spec.loss
-        self.stage.check_gradient.retune(spec.reg, spec.loss)
+        self.stage.check_gradient.retune(spec.reg, spec.loss, l1=spec.l1, class_weights=weights_of(spec))
+
+    def _objective(self, spec: MulticlassSpec):
+        """The objective the spec's engine runs, over this lesson's model."""
+        if spec.engine == "numpy":
+            from ..vectorized import numpy_objective
+            return numpy_objective(self.model, spec)
+        return tune(MulticlassObjective(self.model, spec.points, spec.labels, spec.reg, spec.loss), spec)
 
     @property
     def alpha(self) -> float:
@@ -218,15 +244,25 @@ class MulticlassLesson(Lesson):
         self.objective.inside = None  # only an analytic step's pull() records one
         n = len(self.spec.labels)
         self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
+        if self.model.layers:  # dropout's masks for this step (none and no draw when it is off)
+            self.objective.masks = draw_masks(rng, len(self.objective.batch), self.model.layers, self.spec.dropout)
 
     def batch_size(self) -> int:
         return len(self.spec.labels) if self.spec.batch == "full" else 1
 
     def measure(self, wire_grads: bool) -> Measured:
-        v, spec, k = self.model.values(), self.spec, len(self.spec.classes)
+        v, spec, k = dict(zip(self.model.params, self.objective.get())), self.spec, len(self.spec.classes)
+        cw = weights_of(spec)
         with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
             scores, layers = self._forward(v, self._X[:, 0], self._X[:, 1])
-            output = cost(scores, self._y, [v[p] for p in self.model.regularized], self.alpha, spec.loss)
+            weights = [v[p] for p in self.model.regularized]
+            if cw is None:
+                output = cost(scores, self._y, weights, self.alpha, spec.loss)
+            else:  # each point's loss times its class's weight
+                point = losses(scores, self._y, spec.loss) * np.array([cw[y] for y in spec.labels])
+                output = float(np.sum(point)) + self.alpha * float(sum(w * w for w in weights))
+            if spec.l1:
+                output += l1_cost(weights, spec.l1, len(spec.labels))
             predicted = np.argmax(scores, axis=1)
             accuracy = float(np.mean(predicted == self._y))
             confusion = np.zeros((k, k), int)
@@ -237,7 +273,10 @@ class MulticlassLesson(Lesson):
                 val_scores, _ = self._forward(v, self._Xv[:, 0], self._Xv[:, 1])
                 val_y = np.array(spec.val_labels, int)
                 val_accuracy = float(np.mean(np.argmax(val_scores, axis=1) == val_y))
-                val_cost = float(np.mean(losses(val_scores, val_y, spec.loss)))
+                val_point = losses(val_scores, val_y, spec.loss)
+                if cw is not None:
+                    val_point = val_point * np.array([cw[y] for y in spec.val_labels])
+                val_cost = float(np.mean(val_point))
         totals = confusion.sum(axis=1)
         class_accuracy = MappingProxyType({c: float(confusion[j, j] / totals[j]) if totals[j] else None
                                            for j, c in enumerate(spec.classes)})
@@ -259,3 +298,4 @@ class MulticlassLesson(Lesson):
         if bad is None and detail.val_cost is not None and not math.isfinite(detail.val_cost):
             return f"the held-out cost became {detail.val_cost}"
         return bad
+

@@ -15,6 +15,7 @@ from .. import curves
 from ..csvdata import DataPlace
 from ..gradcheck import rel_error
 from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MLP, init_params, mlp_matrices, mlp_param_names
+from ..penalties import draw_masks, l1_cost, read_craft, tune
 from ..regression_losses import (
     LOSSES,
     FitInside,
@@ -58,6 +59,10 @@ class RegressionSpec:
     csv: str | None = field(default=None, compare=False)
     data_n: int | None = field(default=None, compare=False)
     data_noise: float | None = field(default=None, compare=False)
+    init_scheme: str = "uniform"  # as the classifiers' (models.init_params)
+    bias_start: float | None = None
+    l1: float = 0.0
+    dropout: float = 0.0  # the net's and the mlp's hidden units dropped in training, 0 <= p < 1
 
 
 # ---- the models: every one a models.MLP with one input and one output --------------------------------------
@@ -127,6 +132,7 @@ def _model(m: Table) -> dict:
         batch=m.choice("batch", ("sgd", "full"), "sgd"),
         init=m.numbers("init", None),
         init_scale=m.number("init_scale", 0.5, minimum=0.0),
+        **read_craft(m, model, ("net", "mlp"), weights=False),
     )
     for key, owner in (("hidden", "net"), ("layers", "mlp")):
         if key in m.data and model != owner:
@@ -184,10 +190,12 @@ class RegressionChecker:
         self._obj: RegressionObjective | None = None
         self._lock = threading.Lock()
 
-    def retune(self, reg: float, loss: str, delta: float) -> None:
+    def retune(self, reg: float, loss: str, delta: float, **more) -> None:
         with self._lock:
             if self._obj is not None:
                 self._obj.reg, self._obj.loss, self._obj.delta = reg, loss, delta
+                for name, value in more.items():  # l1
+                    setattr(self._obj, name, value)
 
     def __call__(self, values, h: float, centered: bool) -> dict | None:
         with self._lock:
@@ -253,16 +261,18 @@ class RegressionLesson(Lesson):
     def __init__(self, spec: RegressionSpec, rng: random.Random):
         self.spec = spec
         self.model = make_model(spec.model, spec.hidden, spec.layers)
-        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng)
-        self.objective = RegressionObjective(self.model, spec.xs, spec.targets, spec.reg, spec.loss, spec.delta)
+        init_params(self.model, dict(spec.init) if spec.init else None, spec.init_scale, rng, spec.init_scheme,
+                    spec.bias_start)
+        self.objective = tune(RegressionObjective(self.model, spec.xs, spec.targets, spec.reg, spec.loss, spec.delta),
+                              spec)
         self._predict = self.model.scorer()
         self._X, self._t = np.array(spec.xs, float), np.array(spec.targets, float)
         self._Xv, self._tv = np.array(spec.val_xs, float), np.array(spec.val_targets, float)
 
         def private_objective():  # the gradient check's own model and objective, at the same data and loss
             now = self.spec
-            return RegressionObjective(make_model(spec.model, spec.hidden, spec.layers), spec.xs, spec.targets,
-                                       now.reg, now.loss, now.delta)
+            return tune(RegressionObjective(make_model(spec.model, spec.hidden, spec.layers), spec.xs, spec.targets,
+                                            now.reg, now.loss, now.delta), now)
         names = hidden_names(spec.model, spec.hidden, spec.layers)
         checker = RegressionChecker(private_objective, relu_kinks_fn(self.model, names, spec.xs) if names else None)
         self.stage = RegressionStage(spec.xs, spec.targets, tuple(self.model.params), self._predict,
@@ -274,9 +284,11 @@ class RegressionLesson(Lesson):
         if spec.loss not in LOSSES or spec.batch not in ("sgd", "full") or not spec.delta > 0:
             raise ValueError(f"a regression takes loss {', '.join(LOSSES)}, batch sgd or full and delta > 0; got "
                              f"{spec.loss!r}, {spec.batch!r}, {spec.delta!r}")
+        if spec.dropout and spec.model == "line":
+            raise ValueError("dropout applies to the net and the mlp only, not the line")
         self.spec = spec
-        self.objective.reg, self.objective.loss, self.objective.delta = spec.reg, spec.loss, spec.delta
-        self.stage.check_gradient.retune(spec.reg, spec.loss, spec.delta)
+        tune(self.objective, spec)
+        self.stage.check_gradient.retune(spec.reg, spec.loss, spec.delta, l1=spec.l1)
 
     @property
     def alpha(self) -> float:
@@ -287,6 +299,8 @@ class RegressionLesson(Lesson):
         self.objective.inside = None  # only an analytic step's pull() records one
         n = len(self.spec.targets)
         self.objective.batch = list(range(n)) if self.spec.batch == "full" else [rng.randrange(n)]
+        if self.model.layers:  # dropout's masks for this step (none and no draw when it is off)
+            self.objective.masks = draw_masks(rng, len(self.objective.batch), self.model.layers, self.spec.dropout)
 
     def batch_size(self) -> int:
         return len(self.spec.targets) if self.spec.batch == "full" else 1
@@ -295,7 +309,10 @@ class RegressionLesson(Lesson):
         v, s = self.model.values(), self.spec
         with np.errstate(all="ignore"):  # overflow is reported as divergence, not as a warning on stderr
             predictions = self._predict(v, self._X)
-            output = cost(predictions, self._t, [v[p] for p in self.model.regularized], self.alpha, s.loss, s.delta)
+            weights = [v[p] for p in self.model.regularized]
+            output = cost(predictions, self._t, weights, self.alpha, s.loss, s.delta)
+            if s.l1:
+                output += l1_cost(weights, s.l1, len(s.targets))
             fit = rmse(predictions, self._t)
             val_rmse = val_cost = None
             if len(self._Xv):

@@ -20,6 +20,18 @@ def plain(v: Any) -> Any:
     return v
 
 
+class Sample(tuple):
+    """(step, output, measures, extra): a step as the history charts keep it, unpacked as those four; and `values`,
+    the values after the step (read-only), for a path map that draws every step's point."""
+
+    values: Mapping[str, float]
+
+    def __new__(cls, step: int, output: float, measures: Mapping, extra: Mapping, values: Mapping[str, float]):
+        sample = super().__new__(cls, (step, output, measures, extra))
+        sample.values = values
+        return sample
+
+
 class Diverged(RuntimeError):
     """Raised by Session.step() once a value became NaN or infinite; reset() recovers."""
 
@@ -49,7 +61,7 @@ class Snapshot:
         d.update((k, plain(v)) for k, v in self.extra.items())
         return d
 
-    def sample(self) -> tuple[int, float, Mapping[str, float], Mapping[str, Any]]:
-        """(step, output, measures, extra): what the history charts may keep of a snapshot (references, no copies:
-        all four are read-only)."""
-        return self.step, self.output, self.measures, self.extra
+    def sample(self) -> Sample:
+        """(step, output, measures, extra) with `.values`: what the charts and the path map may keep of a snapshot
+        (references, no copies: all five are read-only)."""
+        return Sample(self.step, self.output, self.measures, self.extra, self.values)

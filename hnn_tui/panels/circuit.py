@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from ..engine.landscape import landscape_for
 from ..engine.lessons import CircuitStage
 from ..engine.runner import ladder
 from ..keys import CIRCUIT, bindings
@@ -26,9 +27,11 @@ from ..widgets.chart_stack import ChartStack
 from ..widgets.charts import HistoryChart
 from ..widgets.circuit_view import CircuitView, TreeView, is_constant, tree_width
 from ..widgets.number_tables import GradCheckTable
+from ..widgets.path_map import PathMap
 from ..widgets.walk import explain, last_position, tree_view
 from .base import Panel
 
+MAP_WIDTH, MAP_HEIGHT = 100, 30  # the path map shows on a terminal at least this big: below, the chart keeps the room
 NUDGE_SIZE = 0.1  # what [ and ] add to an input at first; { and } walk the 1-2-5 ladder
 PULLS = (1.0, 2.0, -1.0, 0.0)  # p goes through these in order, P backwards: the guide's +1 first
 
@@ -86,11 +89,18 @@ class CircuitPanel(Panel):
         self.cursor = next((n for n, i in enumerate(lines) if i in inputs), 0)  # on the first input line
 
     def compose(self) -> ComposeResult:
+        landscape = self._landscape()
         with Horizontal(id="upper"):
             yield CircuitView(self.stage.structure, id="circuit")
             with Vertical(id="side"):
                 yield GradCheckTable(list(self.stage.inputs), id="inputs")
-                yield ChartStack([(HistoryChart(self.output_name, "cyan", id="output-chart"), False)], id="charts")
+                chart = ChartStack([(HistoryChart(self.output_name, "cyan", id="output-chart"), False)], id="charts")
+                if landscape is None:
+                    yield chart
+                else:
+                    with Vertical(id="side-lower"):  # the map above the chart: wide, so a valley shows its length
+                        yield PathMap(landscape, id="path-map")
+                        yield chart
         yield Static(id="walk")
         yield Static(id="circuit-keys")
 
@@ -104,7 +114,30 @@ class CircuitPanel(Panel):
         self._show_keys()
         self.focus()
 
+    def _landscape(self):
+        """The output over the plane of the two trainable inputs, when there are exactly two (else None): the
+        spec is the screen's session's, if that session is this panel's (an edit typed ahead makes another)."""
+        session = getattr(self.screen, "session", None)
+        if session is None or session.stage is not self.stage:
+            return None
+        return landscape_for(session.scenario.spec)
+
+    @property
+    def path_map(self) -> PathMap | None:
+        found = self.query(PathMap)
+        return found.first() if found else None
+
+    def record(self, samples) -> None:
+        """The histories, and every step's point on the path map."""
+        super().record(samples)
+        path_map = self.path_map
+        if path_map is not None:
+            for sample in samples:  # a Snapshot.sample() carries the values (a bare 4-tuple does not)
+                if hasattr(sample, "values"):
+                    path_map.add(sample[0], sample.values)
+
     def on_resize(self) -> None:
+        self.set_class(self.app.size.width < MAP_WIDTH or self.app.size.height < MAP_HEIGHT, "-no-map")
         self.query_one(GradCheckTable).refit()
         self._show_keys()
         self._redraw()  # the tree's window follows the height it now has
@@ -112,6 +145,8 @@ class CircuitPanel(Panel):
     def clear(self) -> None:
         """r and R: the histories, the nudges, the nudge's size and the walk start again."""
         super().clear()
+        if self.path_map is not None:
+            self.path_map.clear()
         self.nudges.clear()
         self.nudge_size = NUDGE_SIZE
         if self.walk is not None:
@@ -121,6 +156,8 @@ class CircuitPanel(Panel):
     def poked(self, snap) -> None:
         """A snapshot made by a nudge or a typed value (not a step): a point on the chart, marked as such."""
         self.nudges.append((snap.step, snap.output))
+        if self.path_map is not None:  # the landscape (a held input) or the point moved: the path starts here
+            self.path_map.restart(snap.step, snap.values)
 
     # ---- what the learner points at -----------------------------------------------------------
     @property
@@ -199,6 +236,8 @@ class CircuitPanel(Panel):
         else:
             items = ["↑↓ select a wire", f"[ ] nudge an input by {self.nudge_size:g}", "{ } nudge size",
                      "v type a value", "p P pull", "w walk through a pass", "e edit"]
+            if self.path_map is not None and self.has_class("-no-map"):
+                items.append(f"a {MAP_WIDTH}x{MAP_HEIGHT} terminal shows the path map")
         self.show_items("#circuit-keys", items, gap="   ")
 
     # ---- drawing ------------------------------------------------------------------------------
@@ -227,3 +266,6 @@ class CircuitPanel(Panel):
                 grads = self.stage.wire_grads(values, pull)
             self.view.show(snap.detail.wires, grads, approx, settings.h, TreeView(grads, approx, self.cursor), pull)
         self.query_one(ChartStack).show([self.outputs], [self.nudges])
+        path_map = self.path_map
+        if path_map is not None and path_map.display:
+            path_map.show(values)

@@ -1,4 +1,4 @@
-"""The `hnn-tui` command: the app by default; `list`, `run` and `grad` headless over the same engine."""
+"""The `hnn-tui` command: the app by default; `list`, `run`, `grad` and `sweep` headless over the same engine."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,18 @@ import sys
 import time
 from pathlib import Path
 
-from . import report
+from . import cli_sweep, report
+from .cli_args import (
+    ENGINES,
+    EXIT_BAD_INPUT,
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    BadInput,
+    Parser,
+    finite_float,
+    nonneg_int,
+    positive_float,
+)
 from .engine import (
     STRATEGIES,
     Diverged,
@@ -17,78 +28,42 @@ from .engine import (
     build_circuit,
     bundled_names,
     load_scenario,
+    sweep,
+    vectorized,
 )
 from .engine.gradcheck import check_circuit
 from .engine.scenario import folder_files
 from .engine.trace import trace
 
-EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 1, 130
-COMMANDS = ("list", "run", "grad")
+COMMANDS = ("list", "run", "grad", "sweep")
 
-
-class BadInput(Exception):
-    """Bad input from the command line: one line on stderr, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, allow_abbrev=False, **kwargs)  # `--a` is not a guess at `--at`
-
-    def error(self, message):  # one clear line instead of argparse's usage block
-        raise BadInput(f"{message} (see {self.prog} --help)")
-
-
-def _nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {v}")
-    return v
-
-
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (v > 0 and math.isfinite(v)):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
-def _finite_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(v):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return v + 0.0  # -0.0 + 0.0 = 0.0: a pull of -0 is a pull of 0
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="hnn-tui", description="A terminal playground for Hacker's guide to Neural Networks. "
+    p = Parser(prog="hnn-tui", description="A terminal playground for Hacker's guide to Neural Networks. "
                 "Without a command it opens the app (hnn-tui [SCENARIO] [--scenarios DIR] [--seed S]).")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", parser_class=Parser)
     listing = sub.add_parser("list", help="list the bundled scenarios (and those in --scenarios DIR)")
     listing.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR (a broken one with ⚠ "
                          "and its error)")
     run = sub.add_parser("run", help="step a scenario headless and print each step")
     run.add_argument("scenario", help="a bundled scenario name (see hnn-tui list) or a path to a .toml file")
     run.add_argument("--strategy", choices=list(STRATEGIES), help="default: the scenario's own")
-    run.add_argument("--steps", type=_nonneg_int, help="number of steps (0 prints the start); default: the scenario's")
-    run.add_argument("--seed", type=_nonneg_int, help="random seed; default: the scenario's")
+    run.add_argument("--steps", type=nonneg_int, help="number of steps (0 prints the start); default: the scenario's")
+    run.add_argument("--seed", type=nonneg_int, help="random seed; default: the scenario's")
     run.add_argument("--data", metavar="FILE.csv", help="the points of a CSV file in place of the scenario's data: "
                      "columns x, y, label for a classifier (+1/-1; any class names with a multiclass loss), x, "
                      "target for a regression; its [data] validation and seed still apply")
+    run.add_argument("--engine", choices=ENGINES, help="a classifier's engine: python (pure Python, the one the "
+                     "circuit views explain) or numpy (numpy arrays over the whole batch, the same numbers); "
+                     "default: the scenario's")
     run.add_argument("--json", action="store_true", help="one JSON object per line: step 0 is the start")
+    cli_sweep.add_parser(sub)
     grad = sub.add_parser("grad", help="backprop vs numerical gradient of an expression")
     grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
     grad.add_argument("--at", required=True, help="the point, e.g. a=1,b=2,c=-3,x=-1,y=3")
-    grad.add_argument("--h", type=_positive_float, default=1e-4, help="probe size of the centered difference")
-    grad.add_argument("--pull", type=_finite_float, default=1.0, metavar="P",
+    grad.add_argument("--h", type=positive_float, default=1e-4, help="probe size of the centered difference")
+    grad.add_argument("--pull", type=finite_float, default=1.0, metavar="P",
                       help="the gradient backprop starts from on the output (default 1); every input's gradient, "
                            "analytic and numerical, is P times d output / d input")
     grad.add_argument("--trace", action="store_true", help="print the forward pass and the backward pass gate by "
@@ -98,10 +73,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def app_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad).")
+    p = Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad, sweep).")
     p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
     p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
-    p.add_argument("--seed", type=_nonneg_int, help="random seed (default: the scenario's)")
+    p.add_argument("--seed", type=nonneg_int, help="random seed (default: the scenario's)")
     p.add_argument("--data", metavar="FILE.csv", help="open SCENARIO (a classifier or a regression) on the points "
                    "of a CSV file in place of its own (columns x, y, label; or x, target)")
     return p
@@ -127,8 +102,13 @@ def cmd_list(args, out) -> int:
     return 0
 
 
+def with_engine(scenario, name: str | None):
+    """`--engine NAME`: the scenario run by that engine (ScenarioError for a kind that has none)."""
+    return scenario if name is None else vectorized.with_engine(scenario, name)
+
+
 def cmd_run(args, out) -> int:
-    session = Session(load_scenario(args.scenario, args.seed, args.data), args.strategy)
+    session = Session(with_engine(load_scenario(args.scenario, args.seed, args.data), args.engine), args.strategy)
     steps = session.scenario.steps if args.steps is None else args.steps
     table = None if args.json else report.Table(session.current, session.lesson_type.output_name, out)
     every = max(1, steps // 20)
@@ -254,8 +234,9 @@ def main(argv: list[str] | None = None, out=None) -> int:
 
             return run_app(args.scenario, args.scenarios, args.seed, args.data)
         args = parser().parse_args(_expression_last(argv))
-        return {"list": cmd_list, "run": cmd_run, "grad": cmd_grad}[args.command](args, out)
-    except (BadInput, ScenarioError, ExpressionError, Diverged) as e:
+        commands = {"list": cmd_list, "run": cmd_run, "grad": cmd_grad, "sweep": cli_sweep.cmd_sweep}
+        return commands[args.command](args, out)
+    except (BadInput, ScenarioError, ExpressionError, Diverged, sweep.SweepError) as e:
         print(f"hnn-tui: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as e:  # engine refusals such as a non-finite point or h <= 0

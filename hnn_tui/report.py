@@ -84,10 +84,11 @@ def ordinal(n: int) -> str:
 
 class Progress:
     """A one-line progress bar on a terminal's stderr, redrawn at most ten times a second; close() leaves it
-    at the last step reported, so a run stopped early shows where it stopped."""
+    at the last step reported, so a run stopped early shows where it stopped. It counts steps, or `unit`s (a
+    sweep's runs)."""
 
-    def __init__(self, total: int, stream=None, width: int = 30):
-        self.total, self.stream, self.width = total, stream or sys.stderr, width
+    def __init__(self, total: int, stream=None, width: int = 30, unit: str = "step"):
+        self.total, self.stream, self.width, self.unit = total, stream or sys.stderr, width, unit
         self.done, self.last = 0, 0.0
 
     def update(self, done: int, force: bool = False) -> None:
@@ -98,13 +99,65 @@ class Progress:
         self.last = now
         filled = int(self.width * done / max(1, self.total))  # the bar's share: done / total of its width
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {100 * done // max(1, self.total):3d}%  step {done:,}/{self.total:,}")
+        self.stream.write(f"\r[{bar}] {100 * done // max(1, self.total):3d}%  {self.unit} {done:,}/{self.total:,}")
         self.stream.flush()
 
     def close(self) -> None:
         self.update(self.done, force=True)
         self.stream.write("\n")
         self.stream.flush()
+
+
+SWEEP_COLUMNS = {"output": None, "accuracy": "acc", "rmse": "rmse", "val_accuracy": "val acc", "val_rmse": "val rmse",
+                 "val_cost": "val cost"}  # a sweep line's key -> column (output: the lesson's output name)
+
+
+def setting_text(v) -> str:
+    """A --set value as the sweep table shows it: a string bare, a number short, true/false, a list as TOML."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return num(v, significant=6)
+    if isinstance(v, str):
+        return v
+    return json.dumps(v, separators=(",", ":"))
+
+
+def count(n: int, one: str, many: str = "") -> str:
+    """'1 combination', '8 combinations', '2 processes'."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def sweep_text(lines: list[dict], keys: list[str], by: list[tuple[str, bool]], output_name: str, out, head: str,
+               held: str) -> None:
+    """`hnn-tui sweep`'s table under its two header lines: what ran, then what is held out and the order."""
+    words = ", then ".join(f"{SWEEP_COLUMNS[k] or output_name} ({'higher' if up else 'lower'} first)" for k, up in by)
+    print(head, file=out)
+    print(f"{held} | sorted by {words}", file=out)
+    sweep_table(lines, keys, output_name, out)
+
+
+def sweep_table(lines: list[dict], keys: list[str], output_name: str, out=sys.stdout) -> None:
+    """The ranked combinations of `hnn-tui sweep`: rank, the --set values, the measures (over folds: their means,
+    each held-out one followed by its spread, ± sd), the steps taken and why a run stopped early."""
+    folds = lines[0]["folds"] is not None
+    measures = [k for k in SWEEP_COLUMNS if k in lines[0] and (k == "output" or any(ln[k] is not None
+                                                                                     for ln in lines))]
+    widths = [max(len(k), *(len(setting_text(ln["settings"][k])) for ln in lines)) for k in keys]
+    head = ["rank".rjust(4), *(k.rjust(w) for k, w in zip(keys, widths))]
+    for k in measures:
+        head.append((SWEEP_COLUMNS[k] or output_name).rjust(WIDTH))
+        if folds and k in (lines[0]["sd"] or {}):
+            head.append("± sd".rjust(WIDTH))
+    print(" ".join(head) + "   steps", file=out)
+    for ln in lines:
+        cells = [str(ln["rank"]).rjust(4), *(setting_text(ln["settings"][k]).rjust(w) for k, w in zip(keys, widths))]
+        for k in measures:
+            cells.append(cell(ln[k]))
+            if folds and k in (lines[0]["sd"] or {}):
+                cells.append(cell((ln["sd"] or {}).get(k)))
+        stopped = f"  {ln['stopped']}" if ln["stopped"] else ""
+        print(" ".join(cells) + f"  {ln['steps']:>6,}{stopped}", file=out)
 
 
 def grad_text(expr: str, at: dict[str, float], result: dict) -> str:

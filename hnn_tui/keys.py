@@ -43,6 +43,15 @@ PLAYGROUND = (
         (Key("r", "reset", "reset"), Key("R", "reset(True)"))),
     Row("`-` `+`", "step size down / up (1-2-5 steps: 0.005, 0.01, 0.02, ...)",
         (Key("minus", "knob('step_size', False)"), Key("plus,equals_sign", "knob('step_size', True)"))),
+    Row("`S`", "the step size's schedule, from the next step: constant → linear (to the file's end, else a tenth, "
+        "over the scenario's steps) → step (× decay every decay_every steps: 0.5, 100 unless the file says) → "
+        "exponential (the smooth curve through the stairs' corners) → constant; `-` `+` end any schedule",
+        (Key("S", "knob('schedule', True)"),)),
+    Row("`M`", "the update rule, from the next step: plain steps (sgd) → momentum → Nesterov's momentum (the pull "
+        "taken where the velocity is carrying the point) → sgd; a new rule starts from zero velocity",
+        (Key("M", "knob('update', True)"),)),
+    Row("`j` `J`", "the momentum coefficient μ (the share of the velocity a step keeps) down / up: 0, 0.5, 0.8, 0.9, "
+        "0.95, 0.99", (Key("j", "knob('momentum', False)"), Key("J", "knob('momentum', True)"))),
     Row("`h` `H`", "the numerical gradient's probe h down / up",
         (Key("h", "knob('h', False)"), Key("H", "knob('h', True)"))),
     Row("`t` `T`", "random search's tweak down / up",
@@ -72,6 +81,33 @@ CIRCUIT = (  # the circuit screen's own keys (panels.circuit), on top of the pla
     Row("`e`", "edit the expression (EXPR; name=value for new inputs)", (Key("e", "edit", "edit"),)),
 )
 
+
+def _craft(dropout_on: str, classes: bool) -> tuple[Row, ...]:
+    """The craft-of-training keys of a model screen (panels.craft): L1, dropout, the start; class weights and the
+    engine on the classifiers only. `dropout_on`: the models with hidden layers it works on, in words. The brackets
+    are bound by their characters (Textual names them left_square_bracket, ...), as the help shows them."""
+    rows = (
+        Row("`[` `]`", "L1 weaker / stronger, down to 0 (a pull of the same size on every weight towards 0: weights "
+            "reach exactly 0): from the next step",
+            (Key("[", "knob('l1', False)"), Key("]", "knob('l1', True)"))),
+        Row("`{` `}`", f"dropout less / more: the share of hidden units off at random in each training step (0 to "
+            f"0.7; {dropout_on}): from the next step",
+            (Key("{", "knob('dropout', False)"), Key("}", "knob('dropout', True)"))),
+        Row("`I`", "the weights' starting scheme: uniform (±init_scale, the guide's), Xavier, He: restarts",
+            (Key("I", "knob('init')"),)),
+        Row("`v` `V`", "every bias's starting value lower / higher (the model's own, -2, -1, -0.5, 0, 0.1, 0.5, 1): "
+            "restarts", (Key("v", "knob('bias', False)"), Key("V", "knob('bias', True)"))),
+    )
+    if not classes:
+        return rows
+    return rows + (
+        Row("`W`", "the classes' weights in the loss: equal / balanced (a class with fewer points weighs more): from "
+            "the next step", (Key("W", "knob('weights')"),)),
+        Row("`E`", "the engine: pure Python / numpy over the whole batch; the parameters stay, a run goes on (the "
+            "status line's steps/s shows the difference)", (Key("E", "knob('engine')"),)),
+    )
+
+
 REGRESSION = (  # the regression screen's own keys (panels.regression), on top of the playground's
     Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
         (Key("k", "knob('reg', False)", "spring"), Key("K", "knob('reg', True)"))),
@@ -82,7 +118,7 @@ REGRESSION = (  # the regression screen's own keys (panels.regression), on top o
         (Key("o", "knob('seed')", "seed"),)),
     Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
         (Key("g", "check", "check"),)),
-)
+) + _craft("the net and the mlp", classes=False)
 
 CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top of the playground's
     Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
@@ -119,7 +155,7 @@ CLASSIFIER = (  # the classifier screen's own keys (panels.classifier), on top o
         (Key("w", "save"),)),
     Row("`i`", "read points from a CSV file in place of these (the parameters stay; `U` undoes)",
         (Key("i", "read_csv"),)),
-)
+) + _craft("the mlp", classes=True)
 
 MULTICLASS = (  # the multiclass classifier screen's own keys (panels.multiclass), on top of the playground's
     Row("`k` `K`", "the spring (regularization strength) weaker / stronger, down to 0: from the next step",
@@ -133,7 +169,7 @@ MULTICLASS = (  # the multiclass classifier screen's own keys (panels.multiclass
         (Key("u", "neurons", "neurons"),)),
     Row("`g`", "check the gradient of the whole cost here: backprop against the numerical estimate, per parameter",
         (Key("g", "check", "check"),)),
-)
+) + _craft("the net and the mlp", classes=True)
 
 PICKER = (
     Row("`up` `down`", "choose a scenario"),  # the list's own keys

@@ -10,6 +10,33 @@ from textual.widgets import Static
 from ..engine.history import History
 from ..engine.snapshot import Snapshot
 from ..engine.strategies import Settings
+from . import craft
+
+
+def wrapped(items: list[str], width: int, gap: str = "  ") -> list[str]:
+    """`items` in lines of at most `width` characters, broken between items, never inside one."""
+    lines = [""]
+    for item in items:
+        joined = f"{lines[-1]}{gap}{item}" if lines[-1] else item
+        if len(joined) <= width or not lines[-1]:
+            lines[-1] = joined
+        else:
+            lines.append(item)
+    return lines
+
+
+def fitted_items(items: list[str], width: int, gap: str = "  ", ranks=None, max_lines: int | None = None) -> list[str]:
+    """`items` wrapped to `width`; when that takes more than `max_lines` lines, the most useful ones that fit (lowest
+    `ranks` first; default: the order given) keep their order and a '…' ends the last line."""
+    lines = wrapped(items, width, gap)
+    if max_lines is None or len(lines) <= max_lines:
+        return lines
+    ranks = range(len(items)) if ranks is None else ranks
+    keep: set[int] = set()
+    for i in sorted(range(len(items)), key=lambda k: ranks[k]):  # a smaller item may fill a gap a larger one left
+        if len(wrapped([items[j] for j in sorted(keep | {i})] + ["…"], width, gap)) <= max_lines:
+            keep.add(i)
+    return wrapped([items[j] for j in sorted(keep)] + ["…"], width, gap)
 
 
 class Panel(Vertical):
@@ -46,18 +73,30 @@ class Panel(Vertical):
         for h in (*self.measures.values(), *self.seconds.values()):
             h.clear()
 
-    def show_items(self, box_id: str, items: list[str], gap: str = "  ") -> None:
-        """A line of key hints in the Static `box_id`, wrapped between items (never inside one) to its width."""
+    def show_items(self, box_id: str, items: list[str], gap: str = "  ", ranks=None, max_lines=None) -> None:
+        """A line of key hints in the Static `box_id`, wrapped between items (never inside one) to its width; past
+        `max_lines` lines the items of the highest `ranks` give way (see `fitted_items`)."""
         box = self.query_one(box_id, Static)
         width = box.content_size.width or self.app.size.width - 2
-        lines = [""]
-        for item in items:
-            joined = f"{lines[-1]}{gap}{item}" if lines[-1] else item
-            if len(joined) <= width or not lines[-1]:
-                lines[-1] = joined
-            else:
-                lines.append(item)
-        box.update(Text("\n".join(lines), style="dim"))
+        box.update(Text("\n".join(fitted_items(items, width, gap, ranks, max_lines)), style="dim"))
+
+    def show_knobs(self, box_id: str, named: list[tuple[str, str]], spec, short: bool) -> None:
+        """The knobs line from (knob, item) pairs, in the order shown. On a `short` terminal it keeps to the lines
+        the lesson's own knobs take alone, so the pictures keep their rows: the craft knobs (panels.craft) fill the
+        room left, and what does not fit gives way, the least useful first (craft.ranked)."""
+        box = self.query_one(box_id, Static)
+        width = box.content_size.width or self.app.size.width - 2
+        items, ranks = craft.ranked(named, getattr(self.screen, "turned", ()), craft.changed(spec))
+        own = [item for name, item in named if name not in craft.KNOBS]
+        self.show_items(box_id, items, ranks=ranks, max_lines=len(wrapped(own, width)) if short else None)
+
+    def refused(self, knob: str) -> bool:
+        """True, with a notice saying why, when the knob `knob` does not apply to this lesson's model (panels.craft:
+        dropout without hidden layers, class weights or the engine on a regression); False when it does."""
+        why = craft.refusal(self.screen.session.scenario.spec, knob)
+        if why:
+            self.app.notify(why, severity="warning", timeout=4)
+        return why is not None
 
     def poked(self, snap: Snapshot) -> None:
         """A snapshot made by poking the lesson (a circuit's input set by hand), not by a step."""

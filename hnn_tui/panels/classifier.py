@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -24,12 +24,21 @@ from ..widgets.chart_stack import ChartStack
 from ..widgets.charts import HistoryChart
 from ..widgets.force_view import check_rows, inside_lines, pull_rows
 from ..widgets.number_tables import ParamTable
+from . import craft
 from .base import Panel
 from .checking import GradientCheck
 
 SHORT = 40  # rows: below this the step's inside keeps to one line, the table to one block without the values
 LOSS_WORDS = {"hinge": "hinge", "squared_hinge": "squared hinge"}
 BATCH_WORDS = {"sgd": "1 point", "full": "all points"}
+GLYPHS = {"+1": "●", "-1": "▲"}  # the boundary's marks of the two classes
+
+
+def class_right(accuracy) -> str:
+    """'right: ● +1 0.95 · ▲ -1 0.00': the fraction of each class's training points scored right, in words and the
+    boundary's marks (never by colour alone), so a class always wrong shows beside a fine overall accuracy."""
+    parts = [f"{GLYPHS[c]} {c} {'·' if accuracy.get(c) is None else f'{accuracy[c]:.2f}'}" for c in ("+1", "-1")]
+    return "right: " + " · ".join(parts)
 
 
 class ClassifierPanel(GradientCheck, Panel):
@@ -68,6 +77,7 @@ class ClassifierPanel(GradientCheck, Panel):
         self._shown = None  # the last (snapshot, settings, knobs line) shown
         self.cursor: tuple[float, float] | None = None  # the cursor's data coordinates (None: not shown yet)
         self.box = None  # the boundary's view (x0, x1, y0, y1), kept across edits of the points; None: the data's
+        self._right = None  # the per-class accuracy line shown
 
     def charted(self, key: str, value: float) -> float:
         """The held-out cost is a mean point loss; the training cost sums over its N points: drawn × N, the two
@@ -88,10 +98,14 @@ class ClassifierPanel(GradientCheck, Panel):
             yield BoundaryView(st.score, st.points, st.labels, st.val_points, st.val_labels, self.box,
                                id="boundary")
             accuracy = "accuracy" if st.val_points else "training accuracy"  # with a held-out set: two curves
-            yield ChartStack([(HistoryChart(self.output_name, "red", id="loss-chart"), True),
-                              (HistoryChart(accuracy, "green", (0, 1), id="acc-chart"), False)],
-                             id="charts")
-        yield Static(id="inside")
+            with Vertical(id="chart-column"):  # the charts, each class's accuracy under them
+                yield ChartStack([(HistoryChart(self.output_name, "red", id="loss-chart"), True),
+                                  (HistoryChart(accuracy, "green", (0, 1), id="acc-chart"), False)],
+                                 id="charts")
+                yield Static(id="class-right")
+        with Horizontal(id="classifier-lower"):  # on a short terminal each class's accuracy goes beside the inside
+            yield Static(id="inside")
+            yield Static(id="class-right-short")
         yield ParamTable(list(st.params), id="params")
         yield Static(id="classifier-keys")
 
@@ -105,11 +119,16 @@ class ClassifierPanel(GradientCheck, Panel):
         self.focus()
 
     def on_resize(self) -> None:
-        """Below SHORT rows the parameter table keeps to one block, so the pictures keep their rows."""
-        self.query_one(ParamTable).set_max_blocks(1 if self.app.size.height < SHORT else 2)
+        """Below SHORT rows the parameter table keeps to one block, and each class's accuracy goes beside the step's
+        inside (one line then) instead of under the charts, so the pictures keep their rows."""
+        short = self.app.size.height < SHORT
+        self.set_class(short, "-short")
+        self.query_one(ParamTable).set_max_blocks(1 if short else 2)
 
     # ---- keys ---------------------------------------------------------------------------------
     def action_knob(self, name: str, up: bool = True) -> None:
+        if self.refused(name):
+            return
         if name == "shape":
             if not self.stage.hidden_names:
                 self.app.notify("the SVM has no hidden neurons: n and N change the net and the mlp",
@@ -193,6 +212,11 @@ class ClassifierPanel(GradientCheck, Panel):
             seconds = [("training", f"held-out ×{len(self.stage.labels)}, no spring", self.seconds["val_cost"]),
                        ("training", "held-out", self.seconds["val_accuracy"])]
         self.query_one(ChartStack).show([self.outputs, self.measures["accuracy"]], None, seconds)
+        right = class_right(snap.extra["class_accuracy"]) if snap.extra.get("class_accuracy") else ""
+        if right != self._right:
+            self._right = right
+            self.query_one("#class-right", Static).update(right, layout=False)
+            self.query_one("#class-right-short", Static).update(right, layout=False)  # fixed width (hnn.tcss)
         if not tables:
             return
         short = self.app.size.height < SHORT
@@ -210,17 +234,20 @@ class ClassifierPanel(GradientCheck, Panel):
             self._show_knobs(spec, settings)
 
     def _show_knobs(self, spec, settings) -> None:
-        """Every classifier knob with its key and its value now."""
+        """Every classifier knob with its key and its value now (on a short terminal, in the lines the knobs took
+        before the craft ones: Panel.show_knobs)."""
         session = self.screen.session
         source = PurePath(spec.csv).name if spec.csv else spec.dataset  # a CSV file by its name
         data = session.data.describe() if session.data else f"{source} ({len(spec.points):,})"
-        items = [f"[kK] spring {spec.reg:g}", f"[l] {LOSS_WORDS[spec.loss]}", f"[a] {BATCH_WORDS[spec.batch]}"]
+        named = [("reg", f"[kK] spring {spec.reg:g}"), ("loss", f"[l] {LOSS_WORDS[spec.loss]}"),
+                 ("batch", f"[a] {BATCH_WORDS[spec.batch]}")]
         if spec.model == "net":
-            items.append(f"[nN] {spec.hidden} neurons")
+            named.append(("shape", f"[nN] {spec.hidden} neurons"))
         elif spec.model == "mlp":
-            items.append(f"[nN] layers {list(spec.layers)}")
-        items.append(f"[dD] {data}")
+            named.append(("shape", f"[nN] layers {list(spec.layers)}"))
+        named.append(("data", f"[dD] {data}"))
         if session.data is not None and session.data.generated or spec.dataset in GENERATORS:
-            items.append("[zZ xX] size, noise")
-        items.append(f"[o] seed {session.scenario.seed}")  # u (neuron lines) and g (the check): in the footer
-        self.show_items("#classifier-keys", items)
+            named.append(("size", "[zZ xX] size, noise"))
+        named += craft.items(spec)
+        named.append(("seed", f"[o] seed {session.scenario.seed}"))  # u (neuron lines), g (the check): the footer
+        self.show_knobs("#classifier-keys", named, spec, self.app.size.height < SHORT)

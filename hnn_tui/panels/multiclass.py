@@ -22,6 +22,7 @@ from ..widgets.class_paint import POINT_GLYPHS, legend, legend_sub
 from ..widgets.confusion_table import ConfusionTable
 from ..widgets.force_view import check_rows, pull_rows
 from ..widgets.number_tables import ParamTable
+from . import craft
 from .base import Panel
 from .checking import NOT_OFFERED, GradientCheck
 from .classifier import BATCH_WORDS, SHORT, ClassifierPanel
@@ -180,7 +181,8 @@ class MulticlassPanel(GradientCheck, Panel):
 
     # ---- keys ---------------------------------------------------------------------------------
     def action_knob(self, name: str, up: bool = True) -> None:
-        self.post_message(ClassifierPanel.Knob(name, up))  # the screen turns it (screens.lesson_controls)
+        if not self.refused(name):
+            self.post_message(ClassifierPanel.Knob(name, up))  # the screen turns it (screens.lesson_controls)
 
     def action_neurons(self) -> None:
         if not self.stage.hidden_names:
@@ -238,11 +240,13 @@ class MulticlassPanel(GradientCheck, Panel):
                 "(g: back to the step)"]
 
     def _show_knobs(self, spec) -> None:
-        """The knobs this panel turns, with their keys and their values now."""
-        items = [f"[kK] spring {spec.reg:g}", f"[a] {BATCH_WORDS[spec.batch]}",
-                 f"[l] {LOSS_WORDS.get(spec.loss, spec.loss)}, {len(self.stage.classes)} classes"]
-        items.append(f"[o] seed {self.screen.session.scenario.seed}")
+        """The knobs this panel turns, with their keys and their values now (on a short terminal, in the lines the
+        knobs took before the craft ones: Panel.show_knobs)."""
+        named = [("reg", f"[kK] spring {spec.reg:g}"), ("batch", f"[a] {BATCH_WORDS[spec.batch]}"),
+                 ("loss", f"[l] {LOSS_WORDS.get(spec.loss, spec.loss)}, {len(self.stage.classes)} classes")]
+        named += craft.items(spec)
+        named.append(("seed", f"[o] seed {self.screen.session.scenario.seed}"))
         if self.stage.hidden_names:
-            items.append("[u] neuron lines")
-        items.append("[g] gradient check")
-        self.show_items("#multiclass-keys", items)
+            named.append(("extra", "[u] neuron lines"))
+        named.append(("extra", "[g] gradient check"))
+        self.show_knobs("#multiclass-keys", named, spec, self.app.size.height < SHORT)

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from ..engine.landscape import landscape_for
 from ..engine.lessons import RegressionStage
 from ..keys import REGRESSION, bindings
 from ..numbers import num
@@ -24,12 +25,15 @@ from ..widgets.charts import HistoryChart
 from ..widgets.fit_chart import FitChart
 from ..widgets.force_view import check_rows, pull_rows
 from ..widgets.number_tables import ParamTable
+from ..widgets.path_map import PathMap
+from . import craft
 from .base import Panel
 from .checking import GradientCheck
 from .classifier import ClassifierPanel
 
 CHART_INTERVAL = 0.16  # a run redraws the cost and rmse charts every other frame (~6 a second), the fit every frame:
 # a noisy SGD history makes plotext's lines costly, and the saved time keeps the keys quick while a run goes on
+MAP_WIDTH = 150  # columns: on a narrower terminal a line's path map gives way to the fit (its legend needs ~60)
 SHORT = 40  # rows: below this the step's inside keeps to one line, the table to one block without the values
 MAX_POINT_LINES = 4  # a batch of more points is summed up in one line
 LARGEST = 3  # a full batch's line names its largest residuals
@@ -109,6 +113,16 @@ class RegressionPanel(GradientCheck, Panel):
     def clear(self) -> None:
         super().clear()
         self._drawn = [None, None]  # a reset: everything is drawn again
+        for path_map in self.query(PathMap):
+            path_map.clear()
+
+    def record(self, samples) -> None:
+        """The histories, and a line's every step on its path map."""
+        super().record(samples)
+        for path_map in self.query(PathMap):
+            for sample in samples:  # a Snapshot.sample() carries the values (a bare 4-tuple does not)
+                if hasattr(sample, "values"):
+                    path_map.add(sample[0], sample.values)
 
     def compose(self) -> ComposeResult:
         st = self.stage
@@ -117,6 +131,10 @@ class RegressionPanel(GradientCheck, Panel):
             rmse = "rmse" if st.val_xs else "training rmse"  # with a held-out set: two curves
             yield ChartStack([(HistoryChart(self.output_name, "red", id="loss-chart"), True),
                               (HistoryChart(rmse, "green", id="rmse-chart"), True)], id="charts")
+            session = getattr(self.screen, "session", None)  # a line's cost over (a, b), and the path on it
+            landscape = landscape_for(session.scenario.spec) if session and session.stage is st else None
+            if landscape is not None:
+                yield PathMap(landscape, id="path-map")
         yield Static(id="inside")
         yield ParamTable(list(st.params), id="params")
         yield Static(id="regression-keys")
@@ -128,11 +146,13 @@ class RegressionPanel(GradientCheck, Panel):
         """Below SHORT rows the parameter table keeps to one block and loses its frame, so the fit keeps its rows."""
         short = self.app.size.height < SHORT
         self.set_class(short, "-short")
+        self.set_class(self.app.size.width < MAP_WIDTH, "-no-map")
         self.query_one(ParamTable).set_max_blocks(1 if short else 2)
 
     # ---- keys ---------------------------------------------------------------------------------
     def action_knob(self, name: str, up: bool = True) -> None:
-        self.post_message(ClassifierPanel.Knob(name, up))  # the screen turns it (screens.lesson_controls)
+        if not self.refused(name):
+            self.post_message(ClassifierPanel.Knob(name, up))  # the screen turns it (screens.lesson_controls)
 
     # ---- drawing ------------------------------------------------------------------------------
     def show(self, snap, settings, tables, slow=False) -> None:
@@ -141,6 +161,9 @@ class RegressionPanel(GradientCheck, Panel):
         if snap is not self._drawn[0]:  # else only a setting changed: the fit stands
             self.query_one(FitChart).show(snap.values, tuple(p.index for p in inside.batch) if inside else ())
             self._drawn[0] = snap
+        for path_map in self.query(PathMap):  # the cost's landscape follows the spring and the loss (the spec)
+            if path_map.display and hasattr(self.screen, "session"):
+                path_map.show(snap.values, self.screen.session.scenario.spec)
         now = time.monotonic()
         running = getattr(self.screen, "running", False)
         if snap is not self._drawn[1] and (not running or now - self._charts_shown >= CHART_INTERVAL):
@@ -172,6 +195,7 @@ class RegressionPanel(GradientCheck, Panel):
         model = {"line": "a·x + b", "net": f"net of {spec.hidden}", "mlp": f"mlp {list(spec.layers)}"}[spec.model]
         held = f" + {len(spec.val_xs):,} held out" if spec.val_xs else ""
         loss = LOSS_WORDS[spec.loss] + (f" δ {spec.delta:g}" if spec.loss == "huber" else "")
-        items = [model, f"[l] {loss}", f"[a] {BATCH_WORDS[spec.batch]}", f"[kK] spring {spec.reg:g}",
-                 f"{source} {len(spec.xs):,}{held}", f"[o] seed {self.screen.session.scenario.seed}"]
-        self.show_items("#regression-keys", items)
+        named = [("shape", model), ("loss", f"[l] {loss}"), ("batch", f"[a] {BATCH_WORDS[spec.batch]}"),
+                 ("reg", f"[kK] spring {spec.reg:g}"), *craft.items(spec), ("data", f"{source} {len(spec.xs):,}{held}"),
+                 ("seed", f"[o] seed {self.screen.session.scenario.seed}")]
+        self.show_knobs("#regression-keys", named, spec, self.app.size.height < SHORT)

@@ -37,9 +37,13 @@ class LessonControls:
     """Mixed into PlaygroundScreen: needs its session, _apply, _redraw, _settings_changed, _replace_session."""
 
     # ---- a classifier's knobs (panels.classifier) ----------------------------------------------------
+    turned: tuple[str, ...] = ()  # the knobs turned, the latest first: the panels' knobs line keeps them in view
+
     def on_classifier_panel_knob(self, message: ClassifierPanel.Knob) -> None:
-        """A live knob (the spring, the loss, the batch) applies from the next step; any other rebuilds the lesson
-        and restarts it, and says so."""
+        """A live knob (engine.knobs.LIVE: the spring, the loss, the batch, L1, dropout, the class weights, the
+        engine) applies from the next step to the same parameters, a run going on; any other rebuilds the lesson
+        and restarts it, and says so. The classifier, multiclass and regression panels all post this message."""
+        self.turned = (message.name, *(name for name in self.turned if name != message.name))
         try:
             if message.name in LIVE:
                 snap = self.session.retuned(message.name, message.up)
@@ -51,10 +55,13 @@ class LessonControls:
         if message.name in LIVE:
             self._apply(snap, [])
             self._dirty = True
+            self._table_shown = 0.0  # the knobs line shows the new value at once, mid-run too
             self._redraw()
             return
+        given = self.session.scenario.spec.init is not None and fresh.scenario.spec.init is None
         self._replace_session(fresh)
-        self.notify(f"restarted: {what} (a new model or new data starts over; r: the scenario as loaded)",
+        gone = "; the file's starting values give way to drawn ones" if given else ""  # e.g. svm's a = 1, b = -2
+        self.notify(f"restarted: {what}{gone} (a new start, model or data starts over; r: the scenario as loaded)",
                     title="restarted", timeout=5)
 
     # ---- a classifier's own data (panels.classifier: the cursor, p, m, backspace, U, w) ---------------------

@@ -14,9 +14,11 @@ from textual.widgets import Footer
 from textual.worker import Worker, get_current_worker
 
 from ..engine import Diverged, Scenario, Session, Snapshot
-from ..engine.knobs import TRIES, step
+from ..engine.knobs import TRIES, cycle, step
 from ..engine.objectives import Interrupted
 from ..engine.runner import SPEEDS, Runner, is_costly, ladder
+from ..engine.schedules import next_schedule
+from ..engine.updates import MOMENTA, UPDATES
 from ..keys import PLAYGROUND, bindings
 from ..panels import PANELS, Panel
 from ..widgets.chart_stack import ChartStack
@@ -111,6 +113,15 @@ class PlaygroundScreen(LessonControls, SizedScreen):
             s.set_step_size(ladder(s.controls().step_size_now, up))
         elif name == "tries":
             s.set_settings(tries=step(TRIES, s.settings.tries, up))
+        elif name == "update":  # sgd -> momentum -> nesterov: the velocity starts again from zero
+            s.set_settings(update=cycle(UPDATES, s.settings.update, up))
+        elif name == "momentum":
+            st = s.set_settings(momentum=step(MOMENTA, s.settings.momentum, up))
+            if st.update == "sgd":
+                self.notify(f"momentum μ {st.momentum:g}: used by the momentum and nesterov update rules (M)")
+        elif name == "schedule":  # back to linear: the file's end if it had one
+            loaded = s.origin.settings
+            s.set_settings(**next_schedule(s.settings, loaded.step_size_end if loaded.schedule == "linear" else None))
         else:
             s.set_settings(**{name: ladder(getattr(s.settings, name), up)})
         self._settings_changed()

@@ -24,9 +24,9 @@ class Prompt(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Static(self.question, id="prompt-question")
+            yield Static(self.question, id="prompt-question", markup=False)  # file names may hold [
             yield Input(self.text, id="prompt-input", select_on_focus=self.select)
-            yield Static("enter: take it · escape: leave it as it was", id="prompt-error")
+            yield Static("enter: take it · escape: leave it as it was", id="prompt-error", markup=False)  # as typed
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

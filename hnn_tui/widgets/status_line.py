@@ -8,6 +8,7 @@ import time
 
 from rich.text import Text
 
+from ..engine.schedules import describe
 from ..engine.session import Controls, Progress
 from ..engine.snapshot import Snapshot
 from ..numbers import num
@@ -42,10 +43,14 @@ def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress:
 
 
 def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
-    """Every knob with the keys that turn it: [-+] step size, [hH] h, [tT] tweak, [,.] speed, [yY] tries."""
+    """Every knob with the keys that turn it, the step's own first: [-+] step size (now, after the schedule) and
+    [S] its schedule when there is one, [jJ] the momentum coefficient when the update rule uses it; then [hH] h,
+    [tT] tweak, [,.] speed, [yY] tries. (The update rule itself, [M], stands beside the strategy.)"""
     st = controls.settings
-    schedule = f" (→ {st.step_size_end:g} after step {schedule_steps:,})" if st.step_size_end is not None else ""
-    return _line(("[-+]", "bold"), " step size ", f"{controls.step_size_now:.3g}", (schedule, "dim"),
+    schedule = describe(st, schedule_steps)
+    scheduled = ((" [S]", "bold"), (f" {schedule}", "dim")) if schedule else ()
+    mu = (("   [jJ]", "bold"), " μ ", f"{st.momentum:g}") if st.update != "sgd" else ()
+    return _line(("[-+]", "bold"), " step size ", f"{controls.step_size_now:.3g}", *scheduled, *mu,
                  ("   [hH]", "bold"), " h ", f"{st.h:g}",
                  ("   [tT]", "bold"), " tweak ", f"{st.tweak:g}",
                  ("   [,.]", "bold"), " speed ", "max" if speed == 0 else f"{speed}/s",
@@ -60,6 +65,7 @@ class StatusLine(LinesWidget):
         `progress`: the step under way in another thread, if any."""
         line1 = _line(
             ("strategy ", "dim"), (controls.strategy, "bold"),
+            ("   [M] ", "bold"), (controls.settings.update, "bold"),  # how a pull moves the point: engine.updates
             ("   step ", "dim"), (f"{snap.step:,}", "bold"),
             (f"   {output_name} ", "dim"), (num(snap.output, 6), "bold green"),
             *[part for name, value in snap.measures.items()

@@ -228,6 +228,10 @@ async def test_typing_a_value():
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is prompt and "expected a number for x" in str(prompt.query_one("#prompt-error").render())
+        prompt.query_one(Input).value = "[1]x[/b] {2"  # brackets typed are shown as typed, never read as markup
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "got '[1]x[/b] {2'" in str(prompt.query_one("#prompt-error").render())
         prompt.query_one(Input).value = "2.5"
         await pilot.press("enter")
         await pilot.pause()

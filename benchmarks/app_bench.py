@@ -5,6 +5,7 @@ import asyncio
 import fcntl
 import os
 import pty
+import re
 import select
 import shutil
 import statistics
@@ -119,6 +120,14 @@ class Term:
             self.pump(0.01)
         return time.perf_counter() - t0
 
+    def wait_for_change(self, pattern: re.Pattern, was: str, timeout: float = 10.0) -> None:
+        """Until `pattern`'s first group on the screen is something other than `was`."""
+        t0 = time.perf_counter()
+        while (m := pattern.search(self.text())) is None or m.group(1) == was:
+            if time.perf_counter() - t0 > timeout:
+                raise TimeoutError(f"{pattern.pattern!r} stayed {was!r}:\n{self.text()}")
+            self.pump(0.01)
+
     def send(self, data: bytes) -> None:
         os.write(self.master, data)
 
@@ -143,10 +152,15 @@ def cold_start(runs: int = 5) -> list[float]:
     return out
 
 
+STEP_SIZE = re.compile(r"step size (\S+) ")
+STEPS_PER_S = re.compile(r"at ([\d,]+) steps/s")
+
+
 def terminal_run(cols: int = 120, rows: int = 40, seconds: float = 5.0, presses: int = 20,
                  scenario: str = SCENARIO, data: str | None = None) -> dict:
-    """Bytes/s written during a full-speed run, then key -> painted-screen latency in the same run; `data`: the
-    scenario opened on that CSV file's points (--data)."""
+    """Bytes/s written during a full-speed run (and the steps/s its status line shows meanwhile), then key ->
+    painted-screen latency in the same run: `=` and `-` move the step size one notch up and back down, whatever
+    the scenario's is; `data`: the scenario opened on that CSV file's points (--data)."""
     t = Term(cols, rows, args=(scenario,) + (("--data", data) if data else ()))
     try:  # whatever happens (a wait that times out), the app is closed: left alone it fills memory
         t.wait_for("forward passes", 20)
@@ -159,13 +173,22 @@ def terminal_run(cols: int = 120, rows: int = 40, seconds: float = 5.0, presses:
         time.sleep(0.5)
         while t.pump(0.0):
             pass
-        b0, t0 = t.bytes, time.perf_counter()
+        b0, t0, shown = t.bytes, time.perf_counter(), []
         while time.perf_counter() - t0 < seconds:
             t.pump(0.05)
+            m = STEPS_PER_S.search(t.text())
+            if m:
+                shown.append(int(m.group(1).replace(",", "")))
         rate = (t.bytes - b0) / (time.perf_counter() - t0)
+        start = STEP_SIZE.search(t.text()).group(1)
+        t.send(b"=")
+        t.wait_for_change(STEP_SIZE, start)
+        up = STEP_SIZE.search(t.text()).group(1)
+        t.send(b"-")
+        t.wait_for(f"step size {start} ")
         latencies = []
         for i in range(presses):
-            key, want = [(b"=", "0.02"), (b"-", "0.01")][i % 2]
+            key, want = [(b"=", up), (b"-", start)][i % 2]
             t0 = time.perf_counter()
             t.send(key)
             t.wait_for(f"step size {want} ")
@@ -176,7 +199,8 @@ def terminal_run(cols: int = 120, rows: int = 40, seconds: float = 5.0, presses:
         still_running = "running" in t.text()
     finally:
         t.close()
-    return {"bytes_per_s": rate, "latency_ms": latencies, "running": still_running}
+    return {"bytes_per_s": rate, "latency_ms": latencies, "running": still_running,
+            "steps_per_s": statistics.median(shown) if shown else None}
 
 
 def summary(ms) -> tuple[float, float]:
@@ -196,11 +220,13 @@ def main() -> None:
     args = p.parse_args()
     on = f" on {args.data}" if args.data else ""
     print(f"{args.scenario}{on} at speed max, through a pty ({args.presses} key presses after a 5 s run)")
-    print("| size | bytes/s | key -> screen median | p95 | still running |\n|---|---|---|---|---|")
+    print("| size | bytes/s | steps/s (status line, median) | key -> screen median | p95 | still running |\n"
+          "|---|---|---|---|---|---|")
     for size in args.sizes.split(","):
         cols, rows = map(int, size.split("x"))
         r = terminal_run(cols, rows, presses=args.presses, scenario=args.scenario, data=args.data)
-        print(f"| {size} | {r['bytes_per_s'] / 1000:.0f} KB/s | {pct(r['latency_ms'], 0.5):.0f} ms | "
+        steps = "-" if r["steps_per_s"] is None else f"{r['steps_per_s']:,.0f}"
+        print(f"| {size} | {r['bytes_per_s'] / 1000:.0f} KB/s | {steps} | {pct(r['latency_ms'], 0.5):.0f} ms | "
               f"{pct(r['latency_ms'], 0.95):.0f} ms | {r['running']} |")
 
 

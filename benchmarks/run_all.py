@@ -1,7 +1,8 @@
 """All of hnn-tui's benchmarks in one run, ratios first.
 
-Run: python benchmarks/run_all.py [--quick]   (after: pip install -e '.[bench]')
+Run: python benchmarks/run_all.py [--quick] [--vectorized]   (after: pip install -e '.[bench]')
 --quick times micrograd over 10 steps instead of the demo's 100 (its accuracy is then not comparable).
+--vectorized runs only the numpy engine's section (1b) and the vectorized_speed lesson in the app.
 """
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ def machine() -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--vectorized", action="store_true", help="only the numpy engine's section")
     args = p.parse_args()
     steps = 10 if args.quick else 100
     print(f"machine: {machine()}\n")
+    if args.vectorized:
+        vectorized_section(app=True)
+        return
 
     hnn = engine_bench.hnn_train()
     npy = engine_bench.numpy_train()
@@ -51,6 +56,8 @@ def main() -> None:
     print(f"ratio numpy / hnn-tui: {npy['steps_per_s'] / hnn['steps_per_s']:.0f}x")
     print(f"first step (every point pulling): hnn-tui {hnn['first_step_s'] * 1000:.1f} ms; "
           f"same initial weights as micrograd: {mg['same_init']}\n")
+
+    vectorized_section(app=False)
 
     print("## 2. Backward / forward time")
     print("| workload | forward | backward | backward / forward |\n|---|---|---|---|")
@@ -92,6 +99,42 @@ def main() -> None:
     cold = app_bench.cold_start()
     print(f"| cold start: launch -> first painted frame (pty 120x40, median of 5) | {statistics.median(cold):.2f} s "
           "| | <= 1.0 s |")
+
+
+def vectorized_section(app: bool) -> None:
+    """The numpy engine (engine.vectorized) beside the hand-written numpy loop and the pure-Python engine, measured
+    in one run (best of 3, interleaved); with `app`, the lesson vectorized_speed in the app through a pty too."""
+    r = engine_bench.vectorized_table()
+    print("## 1b. The vectorized engine: micrograd's demo (100 points, 100 full-batch steps) side by side")
+    print("| | steps/s | final training accuracy |\n|---|---|---|")
+    rows = [("hand-written numpy loop (engine_bench.numpy_train)", "hand"),
+            ("numpy engine: Session over moons_mlp.toml, engine numpy (a snapshot a step)", "numpy"),
+            ("numpy engine alone: the analytic step and update, no snapshot", "numpy_alone"),
+            ("pure-Python engine: Session over moons_mlp.toml", "python"),
+            ("pure-Python engine alone: the analytic step and update, no snapshot", "python_alone")]
+    for label, key in rows:
+        print(f"| {label} | {r[key]['steps_per_s']:,.0f} | {r[key]['accuracy']:.2f} |")
+    ratio = {k: r[k]["steps_per_s"] for k in r}
+    print(f"\nhand-written / numpy engine alone: {ratio['hand'] / ratio['numpy_alone']:.2f}x (target <= 2); "
+          f"hand-written / numpy Session: {ratio['hand'] / ratio['numpy']:.2f}x")
+    print(f"numpy engine / pure-Python engine, alone: {ratio['numpy_alone'] / ratio['python_alone']:.1f}x "
+          f"(target >= 20); as Sessions: {ratio['numpy'] / ratio['python']:.1f}x")
+    print("\n2,000-point spiral (vectorized_speed: 2-16-16-1 mlp, full batch), headless:")
+    print("| | steps/s |\n|---|---|")
+    for label, key in (("numpy engine, Session (200 steps)", "spiral_numpy"),
+                       ("numpy engine alone (200 steps)", "spiral_numpy_alone"),
+                       ("pure-Python engine, Session (5 steps)", "spiral_python")):
+        print(f"| {label} | {r[key]['steps_per_s']:,.1f} |")
+    print(f"\nnumpy / pure-Python on the spiral, as Sessions: {ratio['spiral_numpy'] / ratio['spiral_python']:.0f}x "
+          "(target: >= 100 steps/s in the app)\n")
+    if app:
+        print("vectorized_speed in the app at speed max, through a pty (benchmarks/app_bench.py):")
+        print("| size | bytes/s | steps/s (status line) | key -> screen median | p95 |\n|---|---|---|---|---|")
+        for cols, rows_ in ((120, 40), (200, 60)):
+            t = app_bench.terminal_run(cols, rows_, presses=40, scenario="vectorized_speed")
+            steps = "-" if t["steps_per_s"] is None else f"{t['steps_per_s']:,.0f}"
+            print(f"| {cols}x{rows_} | {t['bytes_per_s'] / 1000:.0f} KB/s | {steps} | "
+                  f"{app_bench.pct(t['latency_ms'], 0.5):.0f} ms | {app_bench.pct(t['latency_ms'], 0.95):.0f} ms |")
 
 
 if __name__ == "__main__":

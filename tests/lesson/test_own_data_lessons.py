@@ -37,7 +37,9 @@ def test_the_two_lessons_list_after_chapter_2_and_before_chapter_3():
     before = [load_scenario(n).order for n in names[:at]]
     after = [load_scenario(n).order for n in names[at + len(NEW):]]
     assert max(before) < min(o for o, _ in NEW.values()) and min(after) > max(o for o, _ in NEW.values())
-    assert names[at + len(NEW):] == ["softmax_blobs", "multiclass_svm", "line_fit", "sine_fit"]  # chapter 3
+    assert names[at + len(NEW):] == ["softmax_blobs", "multiclass_svm", "line_fit", "sine_fit",  # chapter 3
+                                         "momentum_valley", "dying_relus", "l1_sparsity", "unbalanced",
+                                         "vectorized_speed"]
 
 
 # --- draw_your_own ------------------------------------------------------------------------------------------------

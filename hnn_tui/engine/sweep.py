@@ -41,6 +41,7 @@ MAX_COMBINATIONS = 10_000
 MIN_FOLDS, MAX_FOLDS = 2, 20
 FOLD_SALT = 0xF01D  # the folds' stream is neither the dataset's nor the held-out split's
 HELD_OUT = ("val_accuracy", "val_rmse", "val_cost")  # the held-out measures a snapshot's extra may hold
+ORPHAN_CHECK = 0.25  # seconds between a worker's looks at whether the sweep that started it is still there
 
 
 class SweepError(ValueError):
@@ -287,9 +288,19 @@ def train(job: Job) -> dict:
             **last.measures, **{k: last.extra[k] for k in HELD_OUT if k in last.extra}, "stopped": why}
 
 
-def _quiet_worker() -> None:
-    """A worker leaves Ctrl+C to the main process, which stops the pool (no traceback from each worker)."""
+def _quiet_worker(parent: int) -> None:
+    """A worker leaves Ctrl+C to the main process, which stops the pool (no traceback from each worker), and ends
+    itself once that process is gone (killed outright, it could not stop the pool: a worker left on a 10^8-step
+    run would keep a core busy for hours)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    pause = threading.Event()
+    while os.getppid() == parent:  # an orphan is handed to another parent (init, or a subreaper)
+        pause.wait(ORPHAN_CHECK)
+    os._exit(1)
 
 
 def _on_ctrl_c(asked: threading.Event):
@@ -319,7 +330,8 @@ def run_jobs(jobs: list[Job], processes: int, done: Callable[[dict], None] = lam
         else:
             asked = threading.Event()  # Ctrl+C, noted by the handler and acted on between two waits (below)
             before = _on_ctrl_c(asked)
-            pool = multiprocessing.get_context().Pool(processes, initializer=_quiet_worker)
+            pool = multiprocessing.get_context().Pool(processes, initializer=_quiet_worker,
+                                                      initargs=(os.getpid(),))
             try:
                 it = pool.imap_unordered(train, jobs)
                 while len(results) < len(jobs):

@@ -337,6 +337,36 @@ def test_ctrl_c_stops_the_workers_and_exits_130():
     assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_workers_end_themselves_when_the_sweep_is_killed_outright():
+    """SIGKILL leaves no chance to stop the pool: each worker sees its parent gone and exits."""
+    p = subprocess.Popen([sys.executable, "-m", "hnn_tui", "sweep", "svm", "--set", "steps=99999999,100000000",
+                          "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        end = time.monotonic() + 20
+        while len(workers := _children(p.pid)) < 2:
+            assert time.monotonic() < end and p.poll() is None, "no workers started"
+            time.sleep(0.05)
+        p.kill()
+        p.wait()
+        end = time.monotonic() + 5
+        while (alive := [pid for pid in workers if _running(pid)]) and time.monotonic() < end:
+            time.sleep(0.05)
+    finally:
+        for pid in workers:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited orphan waits to be reaped by whoever adopted it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 # --- help, and run --engine ------------------------------------------------------------------------------------
 
 def test_help_says_it_all(capsys):

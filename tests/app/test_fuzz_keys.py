@@ -68,13 +68,19 @@ def watchdog():
 
 
 async def open_scenario(app, pilot, name):
-    """From wherever the mashing left us: back to the picker, highlight `name`, open it."""
-    while not isinstance(app.screen, PickerScreen):
-        await pilot.press("escape")
-    listing = app.screen.query_one(OptionList)
-    listing.highlighted = bundled_names().index(name)
-    await pilot.press("enter")
-    assert isinstance(app.screen, PlaygroundScreen) and app.screen.session.scenario.name == name
+    """From wherever the mashing left us: back to the picker, highlight `name`, open it. Keys mashed before may
+    still be in the queue (a panel rebuilt by I, v or V takes a while on a slow machine) and move the highlight
+    (home, up, down) or open another scenario (enter) meanwhile: then go back and try again."""
+    for _ in range(10):
+        while not isinstance(app.screen, PickerScreen):
+            await pilot.press("escape")
+        await pilot.pause(0.1)
+        listing = app.screen.query_one(OptionList)
+        listing.highlighted = bundled_names().index(name)
+        await pilot.press("enter")
+        if isinstance(app.screen, PlaygroundScreen) and app.screen.session.scenario.name == name:
+            return
+    raise AssertionError(f"could not open {name} from the picker")
 
 
 @pytest.mark.slow

@@ -265,7 +265,9 @@ class CircuitPanel(Panel):
             else:
                 grads = self.stage.wire_grads(values, pull)
             self.view.show(snap.detail.wires, grads, approx, settings.h, TreeView(grads, approx, self.cursor), pull)
-        self.query_one(ChartStack).show([self.outputs], [self.nudges])
+        charts = self.query_one(ChartStack)
+        charts.lower[0] = settings.pull < 0  # pulled down (svm_cost, momentum_valley): the best output is the lowest
+        charts.show([self.outputs], [self.nudges])
         path_map = self.path_map
         if path_map is not None and path_map.display:
             path_map.show(values)

@@ -126,6 +126,20 @@ async def test_charts_get_readable_rows_or_a_one_line_summary(name, size):
         assert len(status) == 3  # three lines, none wrapped
 
 
+async def test_a_circuit_pulled_down_summarizes_its_lowest_output_and_pulled_up_its_highest():
+    app = HnnApp("momentum_valley")  # pull = -1: the strategies lower the output
+    async with app.run_test(size=(100, 30)) as pilot:  # the path map takes the room: the chart is a summary
+        await pilot.press("s", "s", "s")
+        await pilot.pause()
+        stack = app.screen.query_one(ChartStack)
+        summary = str(stack.query_one(".chart-summary").render())
+        assert "(lowest " in summary and "at step 3)" in summary  # each step lowered it: the best is the newest
+        await pilot.press("p", "p")  # the pull's cycle +1, +2, -1, 0: from -1 to 0, then +1
+        await pilot.pause()
+        assert app.screen.session.settings.pull == 1
+        assert "(highest " in str(stack.query_one(".chart-summary").render())
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("name", ["two_gates", "neuron"])
 async def test_the_circuit_panel_keeps_its_width_as_gradients_appear(name, size):

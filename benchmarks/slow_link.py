@@ -26,6 +26,8 @@ import termios
 import time
 from pathlib import Path
 
+from hnn_tui.engine.runner import ladder
+
 PROBE = b"\x1b[6n"
 ANSWER = b"\x1b[1;1R"
 CSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
@@ -131,8 +133,10 @@ def full_speed_run(relay: Relay, shows, seconds: float, presses: int) -> dict:
         relay.pump(0.01)
     rate = (relay.passed - b0) / (time.monotonic() - t0)
     latencies = []
+    start = float(re.search(r"step size (\S+) ", shows()).group(1))  # the lesson's own, e.g. 0.01 or 0.1
+    down = f"step size {ladder(start, False):g} "  # one notch down and back: up could make a lesson diverge
     for i in range(presses):
-        key, want = [(b"=", "step size 0.02 "), (b"-", "step size 0.01 ")][i % 2]
+        key, want = [(b"-", down), (b"=", f"step size {start:g} ")][i % 2]
         relay.send(key)
         latencies.append(wait_for(want) * 1000)
         end = time.monotonic() + 0.1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import report
 from .cli_args import ENGINES, EXIT_INTERRUPTED, BadInput, folds, nonneg_int, positive_int
-from .engine import STRATEGIES, load_scenario, sweep
+from .engine import STRATEGIES, load_scenario, sweep, workers
 from .engine.lessons import lesson_for
 from .engine.scenario import bundled_file
 
@@ -90,7 +90,7 @@ def sweep_jobs(args) -> tuple[list, list, list[sweep.Job], object]:
 
 def cmd_sweep(args, out) -> int:
     axes, combos, jobs, base = sweep_jobs(args)
-    processes = sweep.processes_for(len(jobs), args.jobs)
+    processes = workers.processes_for(len(jobs), args.jobs)
     progress = report.Progress(len(jobs), sys.stderr, unit="run") if sys.stderr.isatty() else None
     finished = []  # every run's result as it comes, for the bar
 

@@ -17,11 +17,7 @@ take no part under folds.
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
 import re
-import signal
-import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,6 +30,7 @@ from .save import toml_key, toml_string
 from .scenario import Scenario, parse_scenario
 from .session import Session
 from .table import ScenarioError, short
+from .workers import run_in_workers
 
 KEY = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 NOT_SWEPT = ("kind", "title", "description", "order")  # words and the lesson kind: nothing to search over
@@ -41,7 +38,6 @@ MAX_COMBINATIONS = 10_000
 MIN_FOLDS, MAX_FOLDS = 2, 20
 FOLD_SALT = 0xF01D  # the folds' stream is neither the dataset's nor the held-out split's
 HELD_OUT = ("val_accuracy", "val_rmse", "val_cost")  # the held-out measures a snapshot's extra may hold
-ORPHAN_CHECK = 0.25  # seconds between a worker's looks at whether the sweep that started it is still there
 
 
 class SweepError(ValueError):
@@ -288,65 +284,21 @@ def train(job: Job) -> dict:
             **last.measures, **{k: last.extra[k] for k in HELD_OUT if k in last.extra}, "stopped": why}
 
 
-def _quiet_worker(parent: int) -> None:
-    """A worker leaves Ctrl+C to the main process, which stops the pool (no traceback from each worker), and ends
-    itself once that process is gone (killed outright, it could not stop the pool: a worker left on a 10^8-step
-    run would keep a core busy for hours)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-
-
-def _exit_when_orphaned(parent: int) -> None:
-    pause = threading.Event()
-    while os.getppid() == parent:  # an orphan is handed to another parent (init, or a subreaper)
-        pause.wait(ORPHAN_CHECK)
-    os._exit(1)
-
-
-def _on_ctrl_c(asked: threading.Event):
-    """Ctrl+C sets `asked` instead of raising KeyboardInterrupt wherever the main thread is: raised inside the
-    pool's own waits it could leave a lock of the pool held, and terminate() would then wait for ever. Returns the
-    handler it replaced (None off the main thread, where Python delivers no signals)."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGINT, lambda signum, frame: asked.set())
-
-
-def processes_for(jobs: int, asked: int | None) -> int:
-    """The worker processes: as asked (default: the CPUs), at most one per job."""
-    return max(1, min(asked or os.cpu_count() or 1, jobs))
-
-
 def run_jobs(jobs: list[Job], processes: int, done: Callable[[dict], None] = lambda r: None) -> list[dict]:
     """Train every job, in `processes` worker processes (1: in this process); `done` hears each result as it
     comes. Results in the jobs' order. Ctrl+C: the pool is terminated and joined (no worker left), then
     Interrupted says how many combinations were finished."""
     results: list[dict] = []
+
+    def take(result: dict) -> None:
+        results.append(result)
+        done(result)
     try:
         if processes == 1:
             for job in jobs:
-                results.append(train(job))
-                done(results[-1])
+                take(train(job))
         else:
-            asked = threading.Event()  # Ctrl+C, noted by the handler and acted on between two waits (below)
-            before = _on_ctrl_c(asked)
-            pool = multiprocessing.get_context().Pool(processes, initializer=_quiet_worker,
-                                                      initargs=(os.getpid(),))
-            try:
-                it = pool.imap_unordered(train, jobs)
-                while len(results) < len(jobs):
-                    if asked.is_set():
-                        raise KeyboardInterrupt
-                    try:
-                        results.append(it.next(timeout=0.1))  # a timed wait: Ctrl+C is seen within 0.1 s
-                    except multiprocessing.TimeoutError:
-                        continue
-                    done(results[-1])
-            finally:  # Ctrl+C, or any error: every worker is stopped and reaped before the sweep returns
-                pool.terminate()
-                pool.join()
-                if before is not None:
-                    signal.signal(signal.SIGINT, before)
+            run_in_workers(train, jobs, processes, take)
     except KeyboardInterrupt:
         raise Interrupted(finished(results, jobs), len({j.combination for j in jobs})) from None
     order = {(j.combination, j.fold): n for n, j in enumerate(jobs)}

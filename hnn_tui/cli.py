@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli_sweep, report
+from . import cli_export, cli_race, cli_sweep, report
 from .cli_args import (
     ENGINES,
     EXIT_BAD_INPUT,
@@ -35,7 +35,7 @@ from .engine.gradcheck import check_circuit
 from .engine.scenario import folder_files
 from .engine.trace import trace
 
-COMMANDS = ("list", "run", "grad", "sweep")
+COMMANDS = ("list", "run", "grad", "sweep", "race", "export")
 
 
 
@@ -59,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
                      "default: the scenario's")
     run.add_argument("--json", action="store_true", help="one JSON object per line: step 0 is the start")
     cli_sweep.add_parser(sub)
+    cli_export.add_parser(sub)
+    cli_race.add_parser(sub)
     grad = sub.add_parser("grad", help="backprop vs numerical gradient of an expression")
     grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
     grad.add_argument("--at", required=True, help="the point, e.g. a=1,b=2,c=-3,x=-1,y=3")
@@ -73,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def app_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad, sweep).")
+    p = Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad, sweep, race, export).")
     p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
     p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
     p.add_argument("--seed", type=nonneg_int, help="random seed (default: the scenario's)")
@@ -234,7 +236,9 @@ def main(argv: list[str] | None = None, out=None) -> int:
 
             return run_app(args.scenario, args.scenarios, args.seed, args.data)
         args = parser().parse_args(_expression_last(argv))
-        commands = {"list": cmd_list, "run": cmd_run, "grad": cmd_grad, "sweep": cli_sweep.cmd_sweep}
+        commands = {"list": cmd_list, "run": cmd_run, "grad": cmd_grad, "sweep": cli_sweep.cmd_sweep,
+                    "race": cli_race.cmd_race,
+                    "export": cli_export.cmd_export}
         return commands[args.command](args, out)
     except (BadInput, ScenarioError, ExpressionError, Diverged, sweep.SweepError) as e:
         print(f"hnn-tui: {e}", file=sys.stderr)

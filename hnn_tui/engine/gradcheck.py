@@ -159,22 +159,22 @@ class GradientChecker:
                 return None
 
 
-def check_classifier(obj: ClassifierObjective, values, h: float = 1e-4, centered: bool = True,
-                     relu_kinks: Callable[[dict], list[str]] | None = None) -> dict:
-    """Backprop against the numerical gradient of `obj`'s objective (whatever its batch) at `values`: the keys of
-    check_circuit, with kinks listing the points exactly at the hinge's kink ("point 3 at the margin": label *
-    score == 1, where backprop's pull is 0 but the loss bends), then what `relu_kinks(values)` names (hidden
-    neurons exactly at 0 on a point, "h2[0] at 0 on point 4"). ValueError where a number is not finite."""
+def check_objective(obj, values, h: float, centered: bool, loss_kinks: Callable[[object], list[str]],
+                    relu_kinks: Callable[[dict], list[str]] | None = None) -> dict:
+    """Backprop against the numerical gradient of a data objective (a classifier's, a multiclass classifier's, a
+    regression's: whatever its batch) at `values`: the keys of check_circuit, with kinks listing what
+    `loss_kinks(obj)` names after the pull (the batch's points exactly where their loss bends, where backprop
+    takes one side), then what `relu_kinks(values)` names (hidden neurons exactly at 0 on a point, "h2[0] at 0 on
+    point 4"). ValueError where a number is not finite."""
     if not (h > 0 and math.isfinite(h)):
         raise ValueError(f"h must be a positive finite number, got {h!r}")
     missing = [n for n in obj.names if n not in values]
     if missing:
         raise ValueError(f"no value given for {', '.join(missing)}")
     obj.set([float(values[n]) for n in obj.names])
-    output = obj.evaluate()  # minus (mean point loss + reg/2 * |w|^2)
+    output = obj.evaluate()  # minus (mean point loss + the regularizers)
     analytic = dict(zip(obj.names, obj.pull()))  # d output / d p by backprop (the guide's forces)
-    kinks = [f"point {p.index} at the margin" for p in obj.inside.batch if p.label * p.score == 1.0]
-    kinks += relu_kinks(values) if relu_kinks else []
+    kinks = loss_kinks(obj) + (relu_kinks(values) if relu_kinks else [])
     numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered)))
     if not all(math.isfinite(x) for x in (output, *analytic.values(), *numerical.values())):
         raise ValueError("the objective or a gradient is not finite here")
@@ -183,31 +183,41 @@ def check_classifier(obj: ClassifierObjective, values, h: float = 1e-4, centered
             "max_rel_error": max(errors), "h": h, "kinks": kinks}
 
 
-class ClassifierChecker:
-    """check(values, h, centered) for a classifier: backprop against the numerical gradient of the full-batch
-    objective (every training point), on a model of its own built by `make` on the first call, so neither the
-    session's model nor its counters move. None where the check cannot be made (a number that is not finite)."""
+def margin_kinks(obj: ClassifierObjective) -> list[str]:
+    """The binary hinge's kinks: points with label * score == 1, where backprop's pull is 0 but the loss bends."""
+    return [f"point {p.index} at the margin" for p in obj.inside.batch if p.label * p.score == 1.0]
 
-    def __init__(self, make: Callable[[], ClassifierObjective], relu_kinks: Callable[[dict], list[str]] | None = None):
-        self._make, self._relu_kinks = make, relu_kinks
-        self._obj: ClassifierObjective | None = None
+
+def check_classifier(obj: ClassifierObjective, values, h: float = 1e-4, centered: bool = True,
+                     relu_kinks: Callable[[dict], list[str]] | None = None) -> dict:
+    """check_objective for the binary classifier ("point 3 at the margin")."""
+    return check_objective(obj, values, h, centered, margin_kinks, relu_kinks)
+
+
+class ObjectiveChecker:
+    """check(values, h, centered) for a lesson with data: backprop against the numerical gradient of the full-batch
+    objective (every training point), on an objective of its own built by `make` on the first call (with its
+    batch set to every point), so neither the session's model nor its counters move. `check` is the kind's
+    check_classifier / check_multiclass / check_regression. None where the check cannot be made (a number that is
+    not finite)."""
+
+    def __init__(self, make: Callable, check: Callable, relu_kinks: Callable[[dict], list[str]] | None = None):
+        self._make, self._check, self._relu_kinks = make, check, relu_kinks
+        self._obj = None
         self._lock = threading.Lock()  # one check at a time on the private model
 
-    def retune(self, reg: float, loss: str, **more) -> None:
-        """The lesson's spring or loss changed (a live knob): check the cost as it is now; `more` sets the
-        objective's other live attributes (l1, class_weights)."""
+    def retune(self, **live) -> None:
+        """A live knob turned: the objective's attributes as they are now (reg, loss, l1, class_weights, delta)."""
         with self._lock:
             if self._obj is not None:
-                self._obj.reg, self._obj.loss = reg, loss
-                for name, value in more.items():
+                for name, value in live.items():
                     setattr(self._obj, name, value)
 
     def __call__(self, values, h: float, centered: bool) -> dict | None:
         with self._lock:
             if self._obj is None:
                 self._obj = self._make()
-                self._obj.batch = list(range(len(self._obj.labels)))  # the full batch: a full-batch step's objective
             try:
-                return check_classifier(self._obj, values, h, centered, self._relu_kinks)
+                return self._check(self._obj, values, h, centered, self._relu_kinks)
             except (ValueError, OverflowError):
                 return None

@@ -12,7 +12,6 @@ guide's `Math.random() - 0.5`), biases too; the mlp's biases start at 0 (microgr
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -21,12 +20,11 @@ from typing import NamedTuple
 import numpy as np
 
 from . import multiclass_losses as ml
-from .gradcheck import rel_error
+from .gradcheck import check_objective
 from .inside import hidden_reader
 from .models import MLP, mlp_matrices
 from .objectives import NEVER, Interrupted
 from .penalties import add_spring, penalty
-from .strategies import numerical_gradient
 
 
 def class_param_names(k: int) -> list[str]:
@@ -207,52 +205,9 @@ def relu_kinks_fn(forward: Callable, names, points) -> Callable:
 
 def check_multiclass(obj: MulticlassObjective, values, h: float = 1e-4, centered: bool = True,
                      relu_kinks: Callable[[dict], list[str]] | None = None) -> dict:
-    """Backprop against the numerical gradient of `obj`'s objective at `values`: the keys of the binary check
-    (output, analytic, numerical, max_rel_error, h, kinks); kinks names the points where a wrong class sits exactly
-    at the hinge's margin ("point 3, class 2 at the margin"), then the hidden neurons exactly at 0."""
-    if not (h > 0 and math.isfinite(h)):
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
-    missing = [n for n in obj.names if n not in values]
-    if missing:
-        raise ValueError(f"no value given for {', '.join(missing)}")
-    obj.set([float(values[n]) for n in obj.names])
-    output = obj.evaluate()  # minus (mean point loss + reg/2 * |w|^2)
-    analytic = dict(zip(obj.names, obj.pull()))
-    kinks = [f"point {p.index}, class {k + 1} at the margin" for p in obj.inside.batch
-             for k in ml.at_kink(p.scores, p.label, obj.loss)]
-    kinks += relu_kinks(values) if relu_kinks else []
-    numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered)))
-    if not all(math.isfinite(x) for x in (output, *analytic.values(), *numerical.values())):
-        raise ValueError("the objective or a gradient is not finite here")
-    errors = [rel_error(analytic[n], numerical[n]) for n in obj.names]
-    return {"output": output, "analytic": analytic, "numerical": numerical,
-            "max_rel_error": max(errors), "h": h, "kinks": kinks}
-
-
-class MulticlassChecker:
-    """check(values, h, centered): backprop against the numerical gradient of the full-batch objective, on a model
-    of its own built by `make` on the first call (the session's model and counters do not move); None where the
-    check cannot be made (a number that is not finite)."""
-
-    def __init__(self, make: Callable[[], MulticlassObjective], relu_kinks: Callable | None = None):
-        self._make, self._relu_kinks = make, relu_kinks
-        self._obj: MulticlassObjective | None = None
-        self._lock = threading.Lock()  # one check at a time on the private model
-
-    def retune(self, reg: float, loss: str, **more) -> None:
-        """The spring, the loss and `more` of the objective's live attributes (l1, class_weights) as they are now."""
-        with self._lock:
-            if self._obj is not None:
-                self._obj.reg, self._obj.loss = reg, loss
-                for name, value in more.items():
-                    setattr(self._obj, name, value)
-
-    def __call__(self, values, h: float, centered: bool) -> dict | None:
-        with self._lock:
-            if self._obj is None:
-                self._obj = self._make()
-                self._obj.batch = list(range(len(self._obj.labels)))
-            try:
-                return check_multiclass(self._obj, values, h, centered, self._relu_kinks)
-            except (ValueError, OverflowError):
-                return None
+    """gradcheck.check_objective for K classes: kinks names the points where a wrong class sits exactly at the
+    hinge's margin ("point 3, class 2 at the margin"), then the hidden neurons exactly at 0."""
+    def margin_kinks(obj) -> list[str]:
+        return [f"point {p.index}, class {k + 1} at the margin" for p in obj.inside.batch
+                for k in ml.at_kink(p.scores, p.label, obj.loss)]
+    return check_objective(obj, values, h, centered, margin_kinks, relu_kinks)

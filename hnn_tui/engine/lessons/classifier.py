@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import datasets, heldout
 from ..csvdata import DataPlace, read_points_csv
-from ..gradcheck import ClassifierChecker
+from ..gradcheck import ObjectiveChecker, check_classifier
 from ..inside import (
     EMPTY,
     ClassifierDetail,
@@ -239,11 +239,14 @@ class ClassifierLesson(Lesson):
 
         def private_objective():  # the gradient check's own model and objective, at the same data and loss
             model, now = make_model(spec.model, spec.hidden, spec.layers), self.spec
-            return tune(ClassifierObjective(model, spec.points, spec.labels, now.reg, now.loss), now)
+            obj = tune(ClassifierObjective(model, spec.points, spec.labels, now.reg, now.loss), now)
+            obj.batch = list(range(len(spec.labels)))  # the full batch: a full-batch step's objective
+            return obj
         self.stage = ClassifierStage(spec.points, spec.labels, tuple(self.model.params), self._score,
                                      tuple(n for layer in self._names for n in layer), neuron_lines_fn(self.model),
                                      hidden_at_fn(self.model),
-                                     ClassifierChecker(private_objective, relu_kinks_fn(self.model, spec.points)),
+                                     ObjectiveChecker(private_objective, check_classifier,
+                                                      relu_kinks_fn(self.model, spec.points)),
                                      spec.val_points, spec.val_labels)
 
     def _objective(self, spec: ClassifierSpec):
@@ -264,7 +267,7 @@ class ClassifierLesson(Lesson):
         else:
             tune(self.objective, spec)
         self.spec = spec
-        self.stage.check_gradient.retune(spec.reg, spec.loss, l1=spec.l1, class_weights=weights_of(spec))
+        self.stage.check_gradient.retune(reg=spec.reg, loss=spec.loss, l1=spec.l1, class_weights=weights_of(spec))
 
     @property
     def alpha(self) -> float:

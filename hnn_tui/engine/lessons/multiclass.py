@@ -12,13 +12,14 @@ from typing import ClassVar
 import numpy as np
 
 from ..csvdata import DataPlace
+from ..gradcheck import ObjectiveChecker
 from ..inside import dead_neurons, update_dead_since
 from ..models import MAX_HIDDEN, MODELS, init_params, mlp_param_names
 from ..multiclass_losses import MULTICLASS_LOSSES, cost, losses
 from ..multiclass_objective import (
     ClassInside,
-    MulticlassChecker,
     MulticlassObjective,
+    check_multiclass,
     class_hidden_names,
     class_param_names,
     first_non_finite_inside,
@@ -203,14 +204,16 @@ class MulticlassLesson(Lesson):
 
         def private_objective():  # the gradient check's own model, at the same data and loss
             now = self.spec
-            return tune(MulticlassObjective(make_class_model(spec.model, k, spec.hidden, spec.layers), spec.points,
-                                             spec.labels, now.reg, now.loss), now)
+            obj = tune(MulticlassObjective(make_class_model(spec.model, k, spec.hidden, spec.layers), spec.points,
+                                           spec.labels, now.reg, now.loss), now)
+            obj.batch = list(range(len(spec.labels)))  # the full batch
+            return obj
         forward = self._forward
         self.stage = MulticlassStage(
             spec.points, spec.labels, spec.classes, tuple(self.model.params), lambda v, X, Y: forward(v, X, Y)[0],
             spec.val_points, spec.val_labels, tuple(n for layer in self._names for n in layer),
             _neuron_lines_fn(spec, self._names),
-            MulticlassChecker(private_objective, relu_kinks_fn(forward, self._names, spec.points)),
+            ObjectiveChecker(private_objective, check_multiclass, relu_kinks_fn(forward, self._names, spec.points)),
             _hidden_at_fn(forward, self._names))
 
     def retune(self, spec: MulticlassSpec) -> None:
@@ -225,7 +228,7 @@ class MulticlassLesson(Lesson):
         else:
             tune(self.objective, spec)
         self.spec = spec
-        self.stage.check_gradient.retune(spec.reg, spec.loss, l1=spec.l1, class_weights=weights_of(spec))
+        self.stage.check_gradient.retune(reg=spec.reg, loss=spec.loss, l1=spec.l1, class_weights=weights_of(spec))
 
     def _objective(self, spec: MulticlassSpec):
         """The objective the spec's engine runs, over this lesson's model."""

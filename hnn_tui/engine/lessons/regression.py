@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -13,7 +12,7 @@ import numpy as np
 
 from .. import curves
 from ..csvdata import DataPlace
-from ..gradcheck import rel_error
+from ..gradcheck import ObjectiveChecker, check_objective
 from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MLP, init_params, mlp_matrices, mlp_param_names
 from ..penalties import draw_masks, l1_cost, read_craft, tune
 from ..regression_losses import (
@@ -26,7 +25,6 @@ from ..regression_losses import (
     on_kink,
     rmse,
 )
-from ..strategies import numerical_gradient
 from ..table import Table, short
 from .base import Lesson, Measured
 
@@ -158,54 +156,13 @@ def read_regression(t: Table) -> RegressionSpec:
 
 def check_regression(obj: RegressionObjective, values, h: float = 1e-4, centered: bool = True,
                      relu_kinks: Callable[[dict], list[str]] | None = None) -> dict:
-    """Backprop against the numerical gradient of `obj`'s objective at `values` (gradcheck.check_classifier's keys);
-    kinks lists the points exactly where their loss bends ("point 3 at r = 0", "point 5 at |r| = delta"), then
-    the hidden neurons exactly at 0 on a point. ValueError where a number is not finite."""
-    if not (h > 0 and math.isfinite(h)):
-        raise ValueError(f"h must be a positive finite number, got {h!r}")
-    missing = [n for n in obj.names if n not in values]
-    if missing:
-        raise ValueError(f"no value given for {', '.join(missing)}")
-    obj.set([float(values[n]) for n in obj.names])
-    output = obj.evaluate()  # minus (mean point loss + reg/2 * |w|^2)
-    analytic = dict(zip(obj.names, obj.pull()))  # d output / d p by backprop
-    where = "r = 0" if obj.loss == "absolute" else "|r| = delta"
-    kinks = [f"point {p.index} at {where}" for p in obj.inside.batch
-             if on_kink(p.prediction, p.target, obj.loss, obj.delta)]
-    kinks += relu_kinks(values) if relu_kinks else []
-    numerical = dict(zip(obj.names, numerical_gradient(obj, h, centered)))
-    if not all(math.isfinite(x) for x in (output, *analytic.values(), *numerical.values())):
-        raise ValueError("the objective or a gradient is not finite here")
-    errors = [rel_error(analytic[n], numerical[n]) for n in obj.names]
-    return {"output": output, "analytic": analytic, "numerical": numerical,
-            "max_rel_error": max(errors), "h": h, "kinks": kinks}
-
-
-class RegressionChecker:
-    """check(values, h, centered) on the full-batch objective, on a model of its own (built on the first call) so
-    neither the session's model nor its counters move; None where the check cannot be made."""
-
-    def __init__(self, make: Callable[[], RegressionObjective], relu_kinks: Callable | None = None):
-        self._make, self._relu_kinks = make, relu_kinks
-        self._obj: RegressionObjective | None = None
-        self._lock = threading.Lock()
-
-    def retune(self, reg: float, loss: str, delta: float, **more) -> None:
-        with self._lock:
-            if self._obj is not None:
-                self._obj.reg, self._obj.loss, self._obj.delta = reg, loss, delta
-                for name, value in more.items():  # l1
-                    setattr(self._obj, name, value)
-
-    def __call__(self, values, h: float, centered: bool) -> dict | None:
-        with self._lock:
-            if self._obj is None:
-                self._obj = self._make()
-                self._obj.batch = list(range(len(self._obj.xs)))
-            try:
-                return check_regression(self._obj, values, h, centered, self._relu_kinks)
-            except (ValueError, OverflowError):
-                return None
+    """gradcheck.check_objective for a regression: kinks lists the points exactly where their loss bends ("point 3
+    at r = 0", "point 5 at |r| = delta"), then the hidden neurons exactly at 0 on a point."""
+    def loss_kinks(obj) -> list[str]:
+        where = "r = 0" if obj.loss == "absolute" else "|r| = delta"
+        return [f"point {p.index} at {where}" for p in obj.inside.batch
+                if on_kink(p.prediction, p.target, obj.loss, obj.delta)]
+    return check_objective(obj, values, h, centered, loss_kinks, relu_kinks)
 
 
 def relu_kinks_fn(model: MLP, names, xs) -> Callable:
@@ -271,10 +228,13 @@ class RegressionLesson(Lesson):
 
         def private_objective():  # the gradient check's own model and objective, at the same data and loss
             now = self.spec
-            return tune(RegressionObjective(make_model(spec.model, spec.hidden, spec.layers), spec.xs, spec.targets,
-                                            now.reg, now.loss, now.delta), now)
+            obj = tune(RegressionObjective(make_model(spec.model, spec.hidden, spec.layers), spec.xs, spec.targets,
+                                           now.reg, now.loss, now.delta), now)
+            obj.batch = list(range(len(spec.xs)))  # the full batch: a full-batch step's objective
+            return obj
         names = hidden_names(spec.model, spec.hidden, spec.layers)
-        checker = RegressionChecker(private_objective, relu_kinks_fn(self.model, names, spec.xs) if names else None)
+        checker = ObjectiveChecker(private_objective, check_regression,
+                                   relu_kinks_fn(self.model, names, spec.xs) if names else None)
         self.stage = RegressionStage(spec.xs, spec.targets, tuple(self.model.params), self._predict,
                                      spec.val_xs, spec.val_targets, checker)
 
@@ -288,7 +248,7 @@ class RegressionLesson(Lesson):
             raise ValueError("dropout applies to the net and the mlp only, not the line")
         self.spec = spec
         tune(self.objective, spec)
-        self.stage.check_gradient.retune(spec.reg, spec.loss, spec.delta, l1=spec.l1)
+        self.stage.check_gradient.retune(reg=spec.reg, loss=spec.loss, delta=spec.delta, l1=spec.l1)
 
     @property
     def alpha(self) -> float:

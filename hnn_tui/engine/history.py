@@ -2,6 +2,7 @@
 a peak or a dip: each stretch of steps keeps its lowest and its highest value."""
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 INF = float("inf")
@@ -101,6 +102,20 @@ class History:
                 self._lo_step, self._lo_value = step, value
             if value >= self._hi_value:
                 self._hi_step, self._hi_value = step, value
+
+    def truncate(self, step: int) -> None:
+        """Forget every sample after `step` (training went on from an earlier step: engine.rewind drops the rest).
+        The samples kept stay as they were, the stride too; the next add() opens a new bucket."""
+        steps, values = self._current()
+        n = bisect.bisect_right(steps, step)
+        if n == len(steps):
+            return
+        self._steps, self._values = steps[:n], values[:n]
+        self._end = -INF  # no open bucket: the next step opens one
+        self._lo_step = self._hi_step = -INF
+        self._lo_value = self._hi_value = 0.0
+        self._last_step, self._last_value = (self._steps[-1], self._values[-1]) if n else (-INF, 0.0)
+        self._view_at = None  # worked out again
 
     def _open_entries(self) -> list[tuple[int, float]]:
         """The open bucket's lowest, highest and latest samples, in step order, each once."""

@@ -4,6 +4,11 @@ Thread safety: a worker may step while the keys change the strategy or the setti
 the strategy and the settings are frozen values swapped whole under a second, short lock, and each step reads
 both once at its start, so it uses one consistent pair and its snapshot names the strategy it used. Changing the
 strategy or a setting never waits for a step to finish; a second step waits for the one under way.
+
+A session made with rewind=True (the app's) keeps its run's timeline (engine.rewind): `goto(k)` brings the whole
+state back to any step k of it, and a step (or a poke, or a live knob) taken there drops what came after: one line
+of history, no branches. Headless sessions (`hnn-tui run`, sweep, race) keep none: its keyframes would cost them
+time (up to 2x on a short run) for nothing.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from .lessons import Lesson, lesson_for
 from .lessons.base import first_non_finite
 from .lessons.circuit import edited
 from .lessons.classifier import MAX_POINTS
+from .rewind import NoTimeline, Timeline
 from .scenario import Scenario, check_settings, check_start
 from .schedules import step_size_at
 from .snapshot import Diverged, Snapshot
@@ -59,7 +65,8 @@ def _check_strategy(name: str) -> str:
 class Session:
     """Scenario -> lesson (engine objects) -> step() -> Snapshot. One training loop for CLI, UI and tests."""
 
-    def __init__(self, scenario: Scenario, strategy: str | None = None, origin: Scenario | None = None):
+    def __init__(self, scenario: Scenario, strategy: str | None = None, origin: Scenario | None = None,
+                 rewind: bool = False):
         self.scenario = scenario
         self.origin = origin or scenario  # the scenario as loaded: r goes back to it after an edit or a knob
         self._strategy = _check_strategy(strategy or scenario.strategy)
@@ -71,6 +78,8 @@ class Session:
         self.data: knobs.Data | None = None  # a classifier's data as the knobs last drew it (None: the file's)
         self.edits: tuple = ()  # a classifier's (points, labels, val_points, val_labels) before each edit, oldest first
         self._under_way: tuple | None = None  # (step, started, strategy, settings, forward passes before it)
+        self.rewind = rewind
+        self.timeline = Timeline(adaptive=True) if rewind else NoTimeline()  # every step, for goto (engine.rewind)
         self.reset()
 
     # ---- what the next step will use ----------------------------------------------------------
@@ -100,6 +109,7 @@ class Session:
             check_settings(fresh)
             if fresh.update != self._settings.update:
                 self.motion.zero()  # and the Motion zeroes it again at the first step under the new rule
+                self.timeline.moved = True  # a change of state no step made: the next step keeps it (a keyframe)
             self._settings = fresh
             return fresh
 
@@ -147,6 +157,7 @@ class Session:
             self.lesson: Lesson = lesson_for(self.scenario.spec)(self.scenario.spec, self.rng)
             self.lesson.objective.stop = self._stop
             self.current = self._snapshot(None, self._strategy, wire_grads=False)
+            self.timeline.start(self, *self._pair())
             return self.current
 
     def set_input(self, name: str, value: float) -> Snapshot:
@@ -164,6 +175,7 @@ class Session:
                 raise ValueError(f"{name} = {value:g} is refused: {snap.diverged.split(': ', 1)[1]} there")
             self.pokes += 1
             self.current = snap
+            self.timeline.changed(self, *self._pair())
             return snap
 
     def with_expression(self, text: str) -> Session:
@@ -173,7 +185,7 @@ class Session:
         spec = edited(self.scenario.spec, text, dict(self.current.values))
         scenario = replace(self.scenario, spec=spec)
         check_start(scenario)
-        fresh = Session(scenario, self._strategy, self.origin)
+        fresh = Session(scenario, self._strategy, self.origin, self.rewind)
         fresh._settings = self._settings
         return fresh
 
@@ -187,6 +199,7 @@ class Session:
             self.lesson.retune(spec)
             self.scenario = replace(self.scenario, spec=spec)
             self.current = self._snapshot(None, self._strategy, wire_grads=False)
+            self.timeline.changed(self, *self._pair())
             return self.current
 
     def rebuilt(self, knob: str, up: bool = True) -> tuple[Session, str]:
@@ -213,7 +226,7 @@ class Session:
             check_start(scenario)
         except ScenarioError as e:
             raise ValueError(e.problem) from None
-        fresh = Session(scenario, self._strategy, self.origin)
+        fresh = Session(scenario, self._strategy, self.origin, self.rewind)
         fresh._settings = self._settings
         return fresh
 
@@ -268,8 +281,8 @@ class Session:
         """A new session at the scenario's start, as loaded, or with this one's strategy and settings; this one is
         untouched (a step under way on it can be dropped with interrupt())."""
         if not keep_controls:
-            return Session(self.origin)
-        fresh = Session(self.scenario, self._strategy, self.origin)
+            return Session(self.origin, rewind=self.rewind)
+        fresh = Session(self.scenario, self._strategy, self.origin, self.rewind)
         fresh._settings = self._settings
         fresh.data = self.data
         return fresh
@@ -290,21 +303,74 @@ class Session:
                         per_point * self.lesson.batch_size())
 
     def step(self) -> Snapshot:
-        """Take one step with the strategy and settings selected now; returns the new snapshot."""
+        """Take one step with the strategy and settings selected now; returns the new snapshot. Taken at a past
+        step (after goto), it drops the steps that came after it."""
         with self._stepping:
             if self.current.diverged:
                 raise Diverged(self.current.diverged)
+            strategy, settings = self._pair()
+            self.timeline.before_step(self, strategy, settings)
+            self._take(strategy, settings)
+            self.timeline.after_step(self, strategy, settings)
+            return self.current
+
+    def _pair(self) -> tuple[str, Settings]:
+        with self._controls:
+            return self._strategy, self._settings
+
+    def _take(self, strategy: str, base: Settings) -> None:
+        """One step with `strategy` and the base settings `base` (the schedule applied here): the one code path
+        of a step, taken and replayed alike."""
+        settings = self._scheduled(base)
+        self.lesson.before_step(self.rng, settings)
+        self._under_way = (self.step_count + 1, time.monotonic(), strategy, settings,
+                           self.lesson.objective.forward_passes)
+        try:
+            result = STRATEGIES[strategy].step(self.lesson.objective, settings, self.rng, self.motion)
+        finally:
+            self._under_way = None
+        self.step_count += 1
+        self.current = self._snapshot(result.grads, strategy, wire_grads=result.backward_passes > 0)
+
+    # ---- rewind (engine.rewind) ---------------------------------------------------------------
+    @property
+    def newest(self) -> int:
+        """The step count of the newest step of this run (the session may be showing an earlier one)."""
+        return self.timeline.newest
+
+    def goto(self, k: int) -> Snapshot:
+        """Bring the session back (or forward) to step k of its run: the lesson, the random stream, the velocity,
+        the counters, the scenario (live knobs), the strategy and settings the run had there; returns (and makes
+        current) step k's snapshot, equal to the one the run had. From the nearest keyframe at or before k, the
+        steps in between are taken again (at most the timeline's stride of them). ValueError for a step not
+        in the run. Stepping from here drops the steps after k."""
+        with self._stepping:
+            tl = self.timeline
+            kf, kept = tl.locate(k)
+            if k == self.step_count == tl.newest:
+                tl.replayed = 0
+                return self.current  # at the newest step already: its state is the live one
+            if self.step_count == tl.newest:
+                tl.pending = self._pair()  # the controls selected at the newest step, for coming back to it
+            lesson, rng, motion = tl.restore(kf)
+            lesson.objective.stop = self._stop
+            if kf.scenario.spec is not self.scenario.spec:  # a live knob between: the shared stage's check follows
+                try:
+                    lesson.retune(lesson.spec)
+                except (ValueError, AttributeError):  # a circuit has no live knobs
+                    pass
+            self.lesson, self.rng, self.motion = lesson, rng, motion
+            self.step_count, self.scenario, self.pokes = kf.step, kf.scenario, kf.pokes
             with self._controls:
-                strategy, settings = self._strategy, self._scheduled(self._settings)
-            self.lesson.before_step(self.rng, settings)
-            self._under_way = (self.step_count + 1, time.monotonic(), strategy, settings,
-                               self.lesson.objective.forward_passes)
-            try:
-                result = STRATEGIES[strategy].step(self.lesson.objective, settings, self.rng, self.motion)
-            finally:
-                self._under_way = None
-            self.step_count += 1
-            self.current = self._snapshot(result.grads, strategy, wire_grads=result.backward_passes > 0)
+                self._strategy, self._settings = kf.strategy, kf.settings
+            for _ in range(k - kf.step):
+                self._take(kf.strategy, kf.settings)
+            tl.replayed = k - kf.step
+            if k == tl.newest and tl.pending is not None:
+                with self._controls:
+                    self._strategy, self._settings = tl.pending
+            if kept is not None:
+                self.current = kept  # the very object the run made (equal to a replayed one)
             return self.current
 
     def run(self, steps: int):

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from ..engine.history import History
 from ..engine.snapshot import Snapshot
 from ..engine.strategies import Settings
+from ..widgets.path_map import PathMap
 from . import craft
 
 
@@ -63,6 +64,20 @@ class Panel(Vertical):
                 value = extra.get(key)
                 if value is not None and math.isfinite(value):
                     history.add(step, self.charted(key, value))
+
+    def cut(self, step: int) -> None:
+        """Training went on from the past step `step` (engine.rewind dropped what came after): the charts, the path
+        maps and a circuit's nudge marks forget everything after it. (While the learner only scrubs, they keep the
+        whole run: the status line names the step shown.)"""
+        for h in (self.outputs, *self.measures.values(), *self.seconds.values()):
+            h.truncate(step)
+        for path_map in self.query(PathMap):
+            path_map.cut(step)
+        nudges = getattr(self, "nudges", None)
+        if nudges:
+            kept = [(s, v) for s, v in nudges if s <= step]
+            nudges.clear()
+            nudges.extend(kept)
 
     def charted(self, key: str, value: float) -> float:
         """A second series' value as its chart draws it (e.g. on the first series' scale)."""

@@ -26,6 +26,7 @@ from ..widgets.status_line import StatusLine
 from ..widgets.title_bar import TitleBar
 from .base import SizedScreen
 from .lesson_controls import LessonControls
+from .rewind_controls import RewindControls
 
 REDRAW_INTERVAL = 0.085  # a run repaints (charts included) about 12 times a second: >= 10, and SSH-friendly
 TABLE_INTERVAL = 0.25  # number tables change 4 times a second during a run: readable, and a third of the bytes
@@ -40,7 +41,7 @@ class Stepped(Message):
     samples: list
 
 
-class PlaygroundScreen(LessonControls, SizedScreen):
+class PlaygroundScreen(RewindControls, LessonControls, SizedScreen):
     BINDINGS = bindings(PLAYGROUND)
 
     running = var(False)
@@ -48,7 +49,7 @@ class PlaygroundScreen(LessonControls, SizedScreen):
 
     def __init__(self, scenario: Scenario, strategy: str | None = None):
         super().__init__()
-        self.session = Session(scenario, strategy)
+        self.session = Session(scenario, strategy, rewind=True)
         self.generation = 0  # bumped by reset: reports from an older run are dropped
         self.snapshot = self.session.current  # the newest snapshot taken in
         self.runner: Runner | None = None  # the pace of the run under way (its speed follows the keys)
@@ -195,6 +196,7 @@ class PlaygroundScreen(LessonControls, SizedScreen):
         self.running = False
         self._carry_view = view
         self._step_after_run = False
+        self.forget_rewind()
         self.generation += 1
         old, self.session = self.session, fresh
         old.interrupt()
@@ -284,6 +286,7 @@ class PlaygroundScreen(LessonControls, SizedScreen):
             if self._step_after_run:
                 self._step_after_run = False
                 self.action_step()
+            self.scrub_after_run()
 
     @work(thread=True, exclusive=True, group="run")
     def _step_once(self, generation: int, session: Session) -> None:
@@ -307,9 +310,10 @@ class PlaygroundScreen(LessonControls, SizedScreen):
         """Take a snapshot in (UI thread only); the widgets catch up on the next redraw tick. A snapshot older than
         the one on screen (a run's last report, arriving after a step taken since) adds its samples only."""
         panel = self.panel
+        rewound = self.still_rewound(panel)  # else training went on from a past step: the charts drop the rest
         if panel is not None:
             panel.record(samples)
-        if snap.step < self.snapshot.step:
+        if rewound or snap.step < self.snapshot.step:
             return
         self.snapshot = snap
         self._dirty = True
@@ -356,4 +360,5 @@ class PlaygroundScreen(LessonControls, SizedScreen):
     def _show_status(self, status: StatusLine, snap: Snapshot) -> None:
         status.show(snap, self.session.lesson_type.output_name, self.session.controls(), self.session.scenario.steps,
                     self.running, SPEEDS[self.speed], self.steps_per_second, self.session.progress(),
-                    self.app.link.slowed_to() if self.running else None, self.session.pokes)
+                    self.app.link.slowed_to() if self.running else None, self.session.pokes,
+                    self.newest_if_rewound())

@@ -136,6 +136,11 @@ class PathMap(Widget):
         """A poke: the path starts again at the values now (the landscape is worked out again at the next show)."""
         self.path.restart(step, *self._point(values))
 
+    def cut(self, step: int) -> None:
+        """Training went on from `step` (a rewound run): the path forgets its points after it."""
+        path = self.path
+        path.n = int(np.searchsorted(path.steps, step, side="right"))
+
     def clear(self) -> None:
         """A reset: no path, and the next point chooses the view afresh."""
         self.path.clear()

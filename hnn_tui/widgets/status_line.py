@@ -23,12 +23,20 @@ def _line(*parts) -> Text:
     return t
 
 
+REWOUND = "rewound: s / space go on from here and drop the rest   "  # first, so a narrow terminal keeps it
+
+
 def state_line(snap: Snapshot, running: bool, steps_per_second: float, progress: Progress | None,
-               frames_per_second: float | None = None, pokes: int = 0) -> Text:
+               frames_per_second: float | None = None, pokes: int = 0, rewound: bool = False) -> Text:
     """Passes spent, inputs set by hand (not steps, not counted in the passes), and what the session is doing:
-    paused, running (at what rate), working on a long step; and the frame rate when a slow link has lowered it."""
-    if snap.diverged:
+    paused, running (at what rate), working on a long step; and the frame rate when a slow link has lowered it.
+    `rewound`: a past step is shown (engine.rewind): said first, in words."""
+    if snap.diverged and not rewound:
         return _line((f"{snap.diverged}: press r to reset", "bold red"))
+    if rewound:
+        nudges = (("   nudges ", "dim"), (f"{pokes:,}", "bold"), (" (not steps)", "dim")) if pokes else ()
+        return _line((REWOUND, "bold"), ("forward passes ", "dim"), (f"{snap.forward_passes:,}", "bold yellow"),
+                     ("   backward passes ", "dim"), (f"{snap.backward_passes:,}", "bold yellow"), *nudges)
     state = "running" if running else "paused"
     if running and steps_per_second:
         state += f" at {steps_per_second:,.0f} steps/s"
@@ -60,16 +68,18 @@ def controls_line(controls: Controls, schedule_steps: int, speed: int) -> Text:
 class StatusLine(LinesWidget):
     def show(self, snap: Snapshot, output_name: str, controls: Controls, schedule_steps: int,
              running: bool, speed: int, steps_per_second: float, progress: Progress | None = None,
-             frames_per_second: float | None = None, pokes: int = 0) -> None:
+             frames_per_second: float | None = None, pokes: int = 0, newest: int | None = None) -> None:
         """`speed`: the set steps/s (0 = max); `steps_per_second`: what a run achieves (0 = not measured yet);
-        `progress`: the step under way in another thread, if any."""
+        `progress`: the step under way in another thread, if any; `newest`: the run's newest step when a past one
+        is shown (rewound: "step 40 of 120"), else None."""
+        rewound = newest is not None
         line1 = _line(
             ("strategy ", "dim"), (controls.strategy, "bold"),
             ("   [M] ", "bold"), (controls.settings.update, "bold"),  # how a pull moves the point: engine.updates
-            ("   step ", "dim"), (f"{snap.step:,}", "bold"),
+            ("   step ", "dim"), (f"{snap.step:,}", "bold"), *([(f" of {newest:,}", "bold")] if rewound else []),
             (f"   {output_name} ", "dim"), (num(snap.output, 6), "bold green"),
             *[part for name, value in snap.measures.items()
               for part in ((f"   {name} ", "dim"), (f"{value:.3f}", "bold"))])
-        lines = [line1, state_line(snap, running, steps_per_second, progress, frames_per_second, pokes),
+        lines = [line1, state_line(snap, running, steps_per_second, progress, frames_per_second, pokes, rewound),
                  controls_line(controls, schedule_steps, speed)]
         self.show_lines(lines)

@@ -12,11 +12,11 @@ from .engine.export import export_program
 
 EXPORT_HELP = """\
 Write SCENARIO as one Python program that needs only the standard library (no hnn-tui): a circuit's gates
-written out, each gate's local derivative beside its forward and the backward pass gate by gate; or a binary
-classifier's data, score (the svm, the ReLU net) and force specification (the pull on the score, the spring);
-then the strategy and the settings. Run it with python FILE [--steps N] [--seed S]: it prints the same JSON lines
-as hnn-tui run SCENARIO --json. Circuits and the svm and net for now; any other kind or option (the mlp, numpy,
-L1, dropout, class weights, multiclass, regression) is refused in one line (exit 2)."""
+written out, each gate's local derivative beside its forward and the backward pass gate by gate; or a
+classifier's or a regression's data, model (the svm, the ReLU net, the mlp's layers) and force specification (the
+pull on the score, backpropagated; the spring; L1 and its shrink, dropout, class weights when the lesson has
+them); then the strategy and the settings. Run it with python FILE [--steps N] [--seed S]: it prints the same
+JSON lines as hnn-tui run SCENARIO --json. What cannot be written out plainly is refused in one line (exit 2)."""
 
 
 def add_parser(sub) -> None:

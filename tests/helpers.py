@@ -69,6 +69,57 @@ def assert_one_line(err: str, source: str, key: str, words: str) -> None:
     assert words in err, err
 
 
+# ---- exported programs (hnn-tui export) -------------------------------------------------------------
+
+STDLIB_IMPORTS = [f"import {m}" for m in ("argparse", "json", "math", "random", "sys", "time")]
+
+
+def run_json(*argv) -> tuple[int, list[dict]]:
+    """`hnn-tui run ARGV --json` in-process: the exit code and the JSON lines."""
+    code, text = cli("run", *argv, "--json")
+    return code, [json.loads(ln) for ln in text.splitlines()]
+
+
+def run_exported(path: Path, steps: int) -> subprocess.CompletedProcess:
+    """An exported program run by a clean interpreter in its own folder: `python -I -S` (no PYTHONPATH, no current
+    folder, no site-packages: the standard library alone, so not even an installed hnn_tui or numpy is in reach)."""
+    return subprocess.run([sys.executable, "-I", "-S", path.name, "--steps", str(steps)], cwd=path.parent,
+                          capture_output=True, text=True, timeout=60)
+
+
+def export_and_run(tmp_path: Path, scenario, *options, steps: int) -> tuple[int, list[dict], str]:
+    """`hnn-tui export SCENARIO OPTIONS` into a new empty folder (tmp_path/empty), its imports checked (the standard
+    library's six, nothing else), then run there (run_exported): the exit code, the JSON lines, stderr."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    assert main(["export", str(scenario), "-o", str(folder / "lesson.py"), *options], io.StringIO()) == 0
+    text = (folder / "lesson.py").read_text()
+    assert [ln for ln in text.splitlines() if ln.lstrip().startswith(("import ", "from "))] == STDLIB_IMPORTS
+    p = run_exported(folder / "lesson.py", steps)
+    return p.returncode, [json.loads(ln) for ln in p.stdout.splitlines()], p.stderr
+
+
+def same(a, b) -> bool:
+    """Equal keys in the same order everywhere, equal numbers to 1e-9 (relative above 1), all else equal."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and abs(a - b) <= 1e-9 * max(1, abs(b))
+    return type(a) is type(b) and a == b
+
+
+def assert_same_lines(program: list[dict], engine: list[dict]) -> None:
+    """An exported program's JSON lines are `hnn-tui run --json`'s (same); the summaries' seconds may differ."""
+    assert len(program) == len(engine)
+    for got, want in zip(program[:-1], engine[:-1]):
+        assert same(got, want), (got, want)
+    got, want = dict(program[-1]["summary"]), dict(engine[-1]["summary"])
+    assert got.pop("seconds") >= 0 and want.pop("seconds") >= 0
+    assert same(got, want), (got, want)
+
+
 # ---- the app ---------------------------------------------------------------------------------------
 
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:

@@ -3,8 +3,11 @@
 The program runs the lesson the way the guide's code does: a circuit's gates written out plainly, each gate's
 local derivative beside its forward, the backward pass gate by gate from the output, the strategy's step and the
 settings as constants; and it prints the same JSON lines as `hnn-tui run SCENARIO --json` (the same random draws:
-random.Random(seed), called in the engine's order). Circuits are written out here, the binary classifier's svm
-and net by export_classifier; any other kind or option is refused whole (NotExported), never half-exported.
+random.Random(seed), called in the engine's order). Circuits are written out here; the binary classifier (the svm,
+the net, the mlp) by export_classifier (with export_binary); the multiclass classifier by export_multiclass; the
+regression by export_regression. The layered model, the craft of chapter 3 and the loop over batches those three
+share are export_common's; the program's head, the strategies and the main loop every kind shares are
+export_steps'. Any other kind, or an option not written out, is refused whole (NotExported), never half-exported.
 """
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ import keyword
 
 from .circuit import Circuit
 from .export_classifier import classifier_program, not_exported
-from .export_steps import PRINT, comment, head, step_lines, step_settings, strategy_code, wrap
+from .export_multiclass import multiclass_program
+from .export_regression import regression_program
+from .export_steps import comment, head, main_code, step_lines, step_settings, strategy_code, wrap
 from .expression import build_circuit
 from .lessons import CircuitSpec, ClassifierSpec, MulticlassSpec, RegressionSpec
 from .strategies import STRATEGIES
@@ -21,7 +26,7 @@ from .strategies import STRATEGIES
 RESERVED = {"argparse", "json", "math", "random", "sys", "time", "div", "power", "exp", "log", "sigmoid", "forward",
             "backward", "inputs_at", "main", "step_size_at", "diverged", "objective", "move", "random_search",
             "numerical_gradient", "INPUTS", "TRAINABLE", "WIRES", "PULL"}
-NOT_YET = {MulticlassSpec: "multiclass classifier", RegressionSpec: "regression"}
+NOT_YET: dict[type, str] = {}  # spec type -> what it is, for a kind not written out yet (none left)
 
 
 class NotExported(ValueError):
@@ -37,13 +42,17 @@ def export_program(scenario, strategy: str | None = None) -> str:
     if isinstance(spec, ClassifierSpec):
         missing = not_exported(spec)
         if missing:
-            raise NotExported(f"{scenario.name}: {missing} is not exported yet; exported so far: circuits and the "
-                              "binary classifier's svm and net (hinge or squared hinge loss)")
+            raise NotExported(f"{scenario.name}: {missing} is not exported; the binary classifier exports the svm, "
+                              "the net and the mlp (hinge or squared hinge loss, python or numpy engine)")
         return classifier_program(scenario, strategy)
+    if isinstance(spec, MulticlassSpec):  # every model, loss and option of it (export_multiclass)
+        return multiclass_program(scenario, strategy)
+    if isinstance(spec, RegressionSpec):  # every model, loss and option of it (export_regression)
+        return regression_program(scenario, strategy)
     if not isinstance(spec, CircuitSpec):
         what = NOT_YET.get(type(spec), type(spec).__name__)
-        raise NotExported(f"{scenario.name}: a {what} is not exported yet; exported so far: circuits and the "
-                          "binary classifier's svm and net (hinge or squared hinge loss)")
+        raise NotExported(f"{scenario.name}: a {what} is not exported yet; exported so far: circuits, the "
+                          "classifiers and the regression")
     circuit = build_circuit(spec.expression, dict(spec.inputs), dict(spec.wires))
     names = _Names(circuit)
     parts = [head(scenario, strategy), _settings(scenario, spec, strategy), HELPERS,
@@ -51,7 +60,9 @@ def export_program(scenario, strategy: str | None = None) -> str:
     if strategy == "analytic":
         parts.append(_backward(circuit, names))
     step = step_lines(scenario.settings, strategy, "objective", "", ANALYTIC)
-    parts += [strategy_code(scenario.settings, strategy), fill_main(MAIN, step)]
+    main = main_code("x = [INPUTS[name] for name in TRAINABLE]  # the parameters", LINE, ["grads = wire_grads = None",
+                     *step], "grads", 'forward(*inputs_at(x)), wire_grads, now["grads"]', [])
+    parts += [strategy_code(scenario.settings, strategy), RUN, main]
     return "\n\n\n".join(p.strip("\n") for p in parts) + "\n"
 
 
@@ -227,7 +238,7 @@ ANALYTIC = ["wire_grads = backward(*inputs_at({at}), PULL)",
             "grads = [wire_grads[WIRES.index(name)] for name in TRAINABLE]",
             "forward_passes += 1", "backward_passes += 1"]
 
-MAIN = '''
+RUN = '''
 def inputs_at(x):
     """Every input's value, in forward()'s order: the trainable ones from x, the others as they started."""
     values = dict(INPUTS)
@@ -251,52 +262,12 @@ def diverged(wires, wire_grads, grads):
         if not math.isfinite(g):
             return f"gradient of {name!r} became {g}"
     return None
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=STEPS, help="steps to take (default: the lesson's)")
-    parser.add_argument("--seed", type=int, default=SEED, help="the random seed (default: the lesson's)")
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    x = [INPUTS[name] for name in TRAINABLE]  # the parameters
-    velocity = [0.0] * len(x)
-    forward_passes = backward_passes = 0
-
-    def line(step, grads):
-        return {"step": step, "strategy": STRATEGY, "output": forward(*inputs_at(x))[-1],
-                "values": dict(zip(INPUTS, inputs_at(x))), "grads": grads,
-                "forward_passes": forward_passes, "backward_passes": backward_passes}
-
-    last, stopped, t0 = line(0, None), None, time.perf_counter()
-    __PRINT_LAST__
-    for k in range(args.steps):
-        grads = wire_grads = None
-__STEP__
-        now = line(k + 1, None if grads is None else dict(zip(TRAINABLE, grads)))
-        bad = diverged(forward(*inputs_at(x)), wire_grads, now["grads"])
-        if bad:
-            stopped = f"diverged at step {k + 1:,}: {bad}"
-            break
-        last = now
-        __PRINT_NOW__
-    summary = {"steps": last["step"], "strategy": STRATEGY, "output": last["output"],
-               "forward_passes": last["forward_passes"], "backward_passes": last["backward_passes"],
-               "seconds": round(time.perf_counter() - t0, 6), "stopped": stopped}
-    __PRINT_SUMMARY__
-    if stopped:
-        print(f"{stopped}; the last finite state is step {last['step']:,}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
 '''
 
-
-def fill_main(template: str, step: list[str]) -> str:
-    """A main() template with its loop's body and its three prints filled in."""
-    return (template.strip("\n").replace("__STEP__", "\n".join(f"        {line}" for line in step))
-            .replace("__PRINT_LAST__", PRINT.format("last")).replace("__PRINT_NOW__", PRINT.format("now"))
-            .replace("__PRINT_SUMMARY__", PRINT.format('{"summary": summary}')))
+LINE = '''
+    def line(step, grads):
+        return {"step": step, "strategy": STRATEGY, "output": forward(*inputs_at(x))[-1],
+                "values": dict(zip(INPUTS, inputs_at(x))),
+                "grads": None if grads is None else dict(zip(TRAINABLE, grads)),
+                "forward_passes": forward_passes, "backward_passes": backward_passes}
+'''

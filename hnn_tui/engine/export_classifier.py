@@ -1,43 +1,24 @@
 """The binary classifier written out as a standalone program (engine.export): its data inline, its score (the
-svm's a*x + b*y + c, or the net's ReLU neurons and top weights), the force specification on the score (the
-hinge's pull) backpropagated to every parameter, the spring on the weights, and the same JSON lines as
-`hnn-tui run --json` (lessons/classifier.py and objectives.py: the same operations in the same order). The mlp,
-the numpy engine and chapter 3's L1, dropout and class weights are refused: not_exported names them."""
+svm's a*x + b*y + c and the net's ReLU neurons and top weights written out plainly, the guide's; the mlp's layers of
+neurons: export_common, shared with the multiclass classifier and the regression), the force specification on the
+score (the hinge's pull) backpropagated to every parameter, the spring on the weights, the craft of chapter 3 the
+lesson switches on (L1 and its shrink, dropout: export_common; class weights: export_binary), and the same JSON
+lines as `hnn-tui run --json` (lessons/classifier.py and objectives.py: the same operations in the same order).
+`engine = "numpy"` computes the same numbers as the Python engine (to 1e-9): the program is the Python engine's."""
 from __future__ import annotations
 
-from .export_steps import PRINT, head, step_lines, step_settings, strategy_code, wrap
+from .export_binary import circuit_start, class_weights, features, keep
+from .export_common import batch_main, model_code, model_settings, regularizer_code, training_settings
+from .export_steps import head, step_settings, strategy_code, wrap
 from .models import make_model
 
 
 def not_exported(spec) -> str | None:
-    """What of a binary classifier's spec this module does not write out yet (None: all of it is)."""
-    checks = [(spec.model not in ("svm", "net"), f"the {spec.model} model"),
-              (spec.engine != "python", "the numpy engine"), (spec.l1 != 0.0, "L1"), (spec.dropout != 0.0, "dropout"),
-              (spec.class_weights is not None or spec.class_weights_mode is not None, "class weights")]
+    """What of a binary classifier's spec this module does not write out (None: all of it is)."""
+    checks = [(spec.model not in ("svm", "net", "mlp"), f"the {spec.model} model"),
+              (spec.loss not in FORCE, f"the {spec.loss} loss"),
+              (spec.engine not in ("python", "numpy"), f"the {spec.engine} engine")]
     return next((what for bad, what in checks if bad), None)
-
-
-def _start(spec, model) -> str:
-    """start(rng): the parameters as init_params gives them: the file's init, else drawn in order."""
-    given = dict(spec.init or ())
-    lines = ["def start(rng):", '    """The starting parameters: the file\'s own, else drawn (in this order, from '
-             'the run\'s rng)."""']
-    for p in model.params:
-        fans = model.fans.get(p)  # None: a bias
-        if p in given:
-            value = repr(float(given[p]))
-        elif fans is None and spec.bias_start is not None:
-            value = f"{float(spec.bias_start)!r}  # every bias's start"
-        elif spec.init_scheme == "uniform":
-            value = f"(rng.random() * 2 - 1) * {spec.init_scale!r}  # uniform in +-init_scale"
-        elif fans is None:
-            value = "0.0  # a bias starts at 0"
-        elif spec.init_scheme == "xavier":
-            value = f"(rng.random() * 2 - 1) * math.sqrt(6.0 / ({fans[0]} + {fans[1]}))  # Xavier: fans in, out"
-        else:
-            value = f"rng.gauss(0.0, math.sqrt(2.0 / {fans[0]}))  # He: fan in {fans[0]}"
-        lines.append(f"    {p} = {value}")
-    return "\n".join(lines + wrap("return [", list(model.params), "]"))
 
 
 def _data(spec, scenario, strategy: str, model) -> str:
@@ -50,15 +31,16 @@ def _data(spec, scenario, strategy: str, model) -> str:
         *wrap("POINTS = [", points, "]", ""), *wrap("LABELS = [", list(map(str, spec.labels)), "]", ""),
         "# held out: measured, never trained on",
         *wrap("VAL_POINTS = [", val, "]", ""), *wrap("VAL_LABELS = [", list(map(str, spec.val_labels)), "]", ""),
-        *wrap("PARAMS = [", [repr(p) for p in model.params], "]", ""),
-        *wrap("REGULARIZED = [", [str(model.params.index(p)) for p in model.regularized], "]", ""),
-        "# (the indexes of the weights, which feel the spring; the biases do not)",
+        *(model_settings(spec, model, "x, y", "the score", MLP_WORDS) if spec.model == "mlp" else [
+            *wrap("PARAMS = [", [repr(p) for p in model.params], "]", ""),
+            *wrap("REGULARIZED = [", [str(model.params.index(p)) for p in model.regularized], "]", ""),
+            "# (the indexes of the weights, which feel the spring; the biases do not)"]),
         *([f"HIDDEN = {spec.hidden!r}  # hidden ReLU neurons"] if spec.model == "net" else []),
-        f"REG = {spec.reg!r}  # the spring's strength", f"LOSS = {spec.loss!r}  # {loss} loss",
-        f"BATCH = {spec.batch!r}  # " + ("one random point a step" if spec.batch == "sgd" else "every point a step"),
+        f"LOSS = {spec.loss!r}  # {loss} loss", *class_weights(spec), *training_settings(spec),
         *step_settings(scenario, strategy)])
 
 
+MLP_WORDS = "an mlp: layers of ReLU neurons, the score on top (one neuron, no ReLU)"
 FORCE = {"hinge": "return float(label)  # +1 pulls the score up, -1 down",
          "squared_hinge": "return 2.0 * label * margin  # the squared hinge pulls harder the farther it is"}
 LOSS = {"hinge": "return m", "squared_hinge": "return m * m"}
@@ -70,9 +52,9 @@ def score(params, x, y):
     return a * x + b * y + c
 
 
-def backward(params, x, y, p):
+def point_backward(params, x, y, p):
     """The pull p on the score, sent back to each parameter (local derivative x p): d score/da = x,
-    d score/db = y, d score/dc = 1. Also the hidden neurons' outputs: the svm has none."""
+    d score/db = y, d score/dc = 1. Also the hidden layers' outputs: the svm has none."""
     return [x * p, y * p, p], None
 '''
 
@@ -98,11 +80,11 @@ def score(params, x, y):
     return total + top[HIDDEN]
 
 
-def backward(params, x, y, p):
+def point_backward(params, x, y, p):
     """Backprop of the pull p on the score to every parameter, gate by gate: the top bias gets p (d/dbias = 1),
     each top weight n_i * p (d/dw_i = n_i), each neuron w_i * p (d/dn_i = w_i), which its ReLU passes on only
     where it fired (d/dsum = 1 if sum > 0 else 0), to a_i, b_i, c_i (d sum/da = x, /db = y, /dc = 1). Also the
-    neurons' outputs."""
+    hidden layers' outputs (the net has one)."""
     sums, outs = neurons(params, x, y)
     top = params[3 * HIDDEN:]
     grads = []
@@ -110,7 +92,7 @@ def backward(params, x, y, p):
         dn = top[i] * p
         dsum = (1.0 if sums[i] > 0.0 else 0.0) * dn
         grads += [x * dsum, y * dsum, dsum]
-    return grads + [n * p for n in outs] + [p], outs
+    return grads + [n * p for n in outs] + [p], [outs]
 
 
 def dead_neurons(params):
@@ -119,7 +101,35 @@ def dead_neurons(params):
     return [f"n{i + 1}" for i, f in enumerate(fired) if not f]
 '''
 
+MLP = '''
+# ---- the score and its backprop on one point, through the layers ----
+
+
+def score(params, x, y, mask=None):
+    """The mlp's score: the last layer's one neuron (forward); above 0 it says +1, below -1."""
+    return forward(params, [x, y], mask)[0][0]
+
+
+def point_backward(params, x, y, p, mask=None):
+    """The pull p on the score sent back through the layers (backward): each parameter's gradient in PARAMS'
+    order, and the hidden layers' outputs."""
+    _, hidden = forward(params, [x, y], mask)
+    grads = [0.0] * len(params)
+    backward(params, [x, y], hidden, [p], grads, mask)
+    return grads, [out for _, out in hidden]
+
+
+def dead_neurons(params):
+    """The hidden neurons whose output is 0 on every training point (a dead ReLU passes no pull back)."""
+    outs = [[out for _, out in forward(params, [x, y])[1]] for x, y in POINTS]
+    return [f"h{k + 1}[{i}]" for k in range(len(SIZES) - 2) for i in range(SIZES[k + 1])
+            if all(o[k][i] == 0.0 for o in outs)]
+'''
+
 MODEL = '''
+# ---- the loss and its force specification, the objective, the forces on a batch, the measures ----
+
+
 def force(score, label):
     """The force specification on a point's score (the loss's pull, -d loss / d score): a positive point scoring
     under 1 pulls it up, a negative point scoring over -1 pulls it down, every other point does not pull."""
@@ -134,42 +144,55 @@ def point_loss(score, label):
     __LOSS__
 
 
-def objective(params, batch):
-    """What every strategy makes higher: minus the batch's mean loss, minus the spring's REG/2 * (a^2 + b^2)."""
+def objective(params, batch):  #[!dropout]
+def objective(params, batch, masks):  #[dropout]
+    """What every strategy makes higher: minus the batch's mean loss, minus the regularizers (penalty)."""
     total = 0.0
-    for i in batch:
+    for i in batch:  #[!dropout]
+    for i, mask in zip(batch, masks):  # each point its own dropout mask  #[dropout]
         x, y = POINTS[i]
-        total += point_loss(score(params, x, y), LABELS[i])
-    return -(total / len(batch) + 0.5 * REG * sum(params[j] ** 2 for j in REGULARIZED))
+        loss = point_loss(score(params, x, y), LABELS[i])  #[!dropout]
+        loss = point_loss(score(params, x, y, mask), LABELS[i])  #[dropout]
+        total += loss  #[!weights]
+        total += CLASS_WEIGHTS[LABELS[i]] * loss  # each point's loss times its class's weight  #[weights]
+    return -(total / len(batch) + penalty(params))
 
 
-def pull(params, batch):
-    """The guide's forces: each point's pull on its score flows back through the score's gates (backward),
-    summed over the batch and averaged (the data's pull); then the spring, -REG * w on each weight (d/dw of
-    -REG/2 * w^2). Returns the grads, the batch's forces, data and spring, and one point's hidden outputs."""
+def pull(params, batch):  #[!dropout]
+def pull(params, batch, masks):  #[dropout]
+    """The guide's forces: each point's pull on its score flows back through the score's gates (point_backward),
+    summed over the batch and averaged (the data's pull); then the regularizers' pull on each weight (spring).
+    Returns the grads and what a step's line shows: the batch's forces, the data's and the spring's parts, and one
+    point's hidden outputs."""
     data, forces = [0.0] * len(params), []
-    for i in batch:
+    for i in batch:  #[!dropout]
+    for i, mask in zip(batch, masks):  # each point its own dropout mask, forward and back  #[dropout]
         x, y = POINTS[i]
-        s = score(params, x, y)
+        s = score(params, x, y)  #[!dropout]
+        s = score(params, x, y, mask)  #[dropout]
         p = force(s, LABELS[i])
-        point_grads, hidden = backward(params, x, y, p)
+        p *= CLASS_WEIGHTS[LABELS[i]]  # d/dscore of w_c * loss: the class's weight times the force  #[weights]
+        point_grads, hidden = point_backward(params, x, y, p)  #[!dropout]
+        point_grads, hidden = point_backward(params, x, y, p, mask)  #[dropout]
         data = [d + g for d, g in zip(data, point_grads)]  # summed over the batch
         forces.append({"index": i, "point": [x, y], "label": LABELS[i], "score": s, "pull": p})
     data = [g / len(batch) for g in data]
-    spring, grads = [0.0] * len(params), list(data)
+    springs, grads = spring(params), list(data)
     for j in REGULARIZED:
-        spring[j] = -REG * params[j]
-        grads[j] += spring[j]
-    return grads, forces, data, spring, hidden if len(batch) == 1 else None
+        grads[j] += springs[j]  # data + spring
+    return grads, (forces, data, springs, hidden if len(batch) == 1 else None)
 
 
 def measures(params):
-    """The cost on the training points (their losses' sum + alpha * (a^2 + b^2), alpha = REG * N / 2), the
-    accuracy (score > 0 means +1) overall and in each class, and the held-out accuracy and mean loss."""
+    """The cost on the training points: their losses' sum + alpha * the weights' squares (alpha = REG * N / 2),
+    plus L1 * N * the weights' sizes |w|;  #[l1]
+    the accuracy (score > 0 means +1) overall and in each class; the held-out accuracy and mean loss."""
     scores = [score(params, x, y) for x, y in POINTS]
     alpha = REG * len(LABELS) / 2
-    cost = sum(point_loss(s, t) for s, t in zip(scores, LABELS)) + alpha * sum(params[j] * params[j]
-                                                                             for j in REGULARIZED)
+    losses = [point_loss(s, t) for s, t in zip(scores, LABELS)]  #[!weights]
+    losses = [CLASS_WEIGHTS[t] * point_loss(s, t) for s, t in zip(scores, LABELS)]  #[weights]
+    cost = sum(losses) + alpha * sum(params[j] * params[j] for j in REGULARIZED)
+    cost += L1 * len(LABELS) * sum(abs(params[j]) for j in REGULARIZED)  #[l1]
     right = [(1 if s > 0 else -1) == t for s, t in zip(scores, LABELS)]
     per_class = {}
     for c in (1, -1):
@@ -179,7 +202,8 @@ def measures(params):
     if VAL_POINTS:
         val = [score(params, x, y) for x, y in VAL_POINTS]
         val_accuracy = sum((1 if s > 0 else -1) == t for s, t in zip(val, VAL_LABELS)) / len(VAL_LABELS)
-        val_cost = sum(point_loss(s, t) for s, t in zip(val, VAL_LABELS)) / len(VAL_LABELS)
+        val_cost = sum(point_loss(s, t) for s, t in zip(val, VAL_LABELS)) / len(val)  #[!weights]
+        val_cost = sum(CLASS_WEIGHTS[t] * point_loss(s, t) for s, t in zip(val, VAL_LABELS)) / len(val)  #[weights]
     return cost, sum(right) / len(right), per_class, val_accuracy, val_cost
 
 
@@ -189,88 +213,36 @@ def diverged(forces, hidden, x, grads, cost, val_cost):
         for what in ("score", "pull"):
             if not math.isfinite(f[what]):
                 return f"the {what} of point {f['index']} became {f[what]}"
-    for i, n in enumerate(hidden[0] if hidden else ()):
-        if not math.isfinite(n):
-            return f"hidden neuron {i + 1} of layer 1 became {n}"
-    if val_cost is not None and not math.isfinite(val_cost):
-        return f"the held-out cost became {val_cost}"
-    for what, table in (("parameter", dict(zip(PARAMS, x))), ("gradient of", grads or {})):
-        for name, v in table.items():
-            if not math.isfinite(v):
-                return f"{what} {name!r} became {v}"
-    return None if math.isfinite(cost) else f"the cost became {cost}"
+    return model_diverged(hidden, [("cost", val_cost)], x, grads, cost)
+'''
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=STEPS, help="steps to take (default: the lesson's)")
-    parser.add_argument("--seed", type=int, default=SEED, help="the random seed (default: the lesson's)")
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    x = start(rng)  # the parameters a, b, c
-    velocity = [0.0] * len(x)
-    forward_passes = backward_passes = 0
-
+LINE = '''
     def line(step, grads, inside):
         cost, accuracy, per_class, val_accuracy, val_cost = measures(x)
-        forces, data, spring, hidden = inside or (None, None, None, None)
+        forces, data, springs, hidden = inside or (None, None, None, None)
         return {"step": step, "strategy": STRATEGY, "output": cost, "values": dict(zip(PARAMS, x)),
                 "grads": None if grads is None else dict(zip(PARAMS, grads)),
                 "forward_passes": forward_passes, "backward_passes": backward_passes, "accuracy": accuracy,
                 "val_accuracy": val_accuracy, "val_cost": val_cost, "class_accuracy": per_class, "batch": forces,
                 "data_pull": None if data is None else dict(zip(PARAMS, data)),
-                "spring_pull": None if spring is None else dict(zip(PARAMS, spring)),__HIDDEN__}
-
-    last, stopped, t0 = line(0, None, None), None, time.perf_counter()
-    __PRINT_LAST__
-    for k in range(args.steps):
-        batch = __BATCH__
-        grads = inside = None
-
-        def f(p):  # the objective on this step's batch
-            return objective(p, batch)
-
-__STEP__
-        now = line(k + 1, grads, inside)
-        bad = diverged(now["batch"], now.get("hidden"), x, now["grads"], now["output"], now["val_cost"])
-        if bad:
-            stopped = f"diverged at step {k + 1:,}: {bad}"
-            break
-        last = now
-        __PRINT_NOW__
-    summary = {"steps": last["step"], "strategy": STRATEGY, "output": last["output"],
-               "forward_passes": last["forward_passes"], "backward_passes": last["backward_passes"],
-               "seconds": round(time.perf_counter() - t0, 6), "stopped": stopped, "accuracy": last["accuracy"],
-               "val_accuracy": last["val_accuracy"], "val_cost": last["val_cost"], "train_points": len(POINTS),
-               "val_points": len(VAL_POINTS)}
-    __PRINT_SUMMARY__
-    if stopped:
-        print(f"{stopped}; the last finite state is step {last['step']:,}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+                "spring_pull": None if springs is None else dict(zip(PARAMS, springs))}  #[!hidden]
+                "spring_pull": None if springs is None else dict(zip(PARAMS, springs)),  #[hidden]
+                "hidden": hidden, "dead": dead_neurons(x)}  # one point's hidden outputs; the dead ReLUs  #[hidden]
 '''
-
-ANALYTIC = ["grads, forces, data, spring, hidden = pull({at}, batch)", "inside = forces, data, spring, hidden",
-            "forward_passes += len(batch)", "backward_passes += len(batch)"]
-BATCHES = {"sgd": "[rng.randrange(len(POINTS))]  # one random point", "full": "list(range(len(POINTS)))"}
 
 
 def classifier_program(scenario, strategy: str) -> str:
     spec, s = scenario.spec, scenario.settings
-    step = step_lines(s, strategy, "f", " * len(batch)", ANALYTIC)
-    hidden = ('\n                "hidden": None if hidden is None else [hidden], "dead": dead_neurons(x)'
-              if spec.model == "net" else "")
-    main = (MODEL.strip("\n").replace("__HIDDEN__", hidden)
-            .replace("__FORCE__", FORCE[spec.loss]).replace("__LOSS__", LOSS[spec.loss])
-            .replace("__BATCH__", BATCHES[spec.batch])
-            .replace("__STEP__", "\n".join(f"        {line}" for line in step))
-            .replace("__PRINT_LAST__", PRINT.format("last")).replace("__PRINT_NOW__", PRINT.format("now"))
-            .replace("__PRINT_SUMMARY__", PRINT.format('{"summary": summary}')))
+    on = features(spec)
     model = make_model(spec.model, spec.hidden, spec.layers)
-    parts = [head(scenario, strategy), _data(spec, scenario, strategy, model), _start(spec, model),
-             (SVM if spec.model == "svm" else NET).strip("\n"), strategy_code(s, strategy), main]
+    code = keep(MODEL.strip("\n"), on).replace("__FORCE__", FORCE[spec.loss]).replace("__LOSS__", LOSS[spec.loss])
+    main = batch_main(scenario, strategy, keep(LINE, on), "POINTS", bool(spec.dropout),
+                      'now["batch"], now.get("hidden"), x, now["grads"], now["output"], now["val_cost"]',
+                      ["accuracy", "val_accuracy", "val_cost"])
+    if spec.model == "mlp":
+        score = [*model_code(spec, model), MLP]
+    else:
+        score = [circuit_start(spec, model), SVM if spec.model == "svm" else NET]
+    parts = [head(scenario, strategy), _data(spec, scenario, strategy, model), *score,
+             *regularizer_code(spec, cost=False), strategy_code(s, strategy), code, main]
     return "\n\n\n".join(p.strip("\n") for p in parts) + "\n"

@@ -1,6 +1,7 @@
 """What every exported lesson shares (engine.export): the program's head, the strategies' settings, the step size's
 schedule, the update rule and the three strategies, written out as the engine runs them (strategies.py,
-updates.py, schedules.py): the same operations in the same order, so the numbers match the engine's."""
+updates.py, schedules.py): the same operations in the same order, so the numbers match the engine's; and the
+program's main(): its arguments, the loop and the JSON lines it prints (hnn-tui run --json's), for every kind."""
 from __future__ import annotations
 
 
@@ -148,3 +149,57 @@ def step_lines(s, strategy: str, f: str, per: str, analytic: list[str]) -> list[
 
 
 PRINT = 'print(json.dumps({}, allow_nan=False, separators=(", ", ": ")))'
+
+MAIN = '''
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=STEPS, help="steps to take (default: the lesson's)")
+    parser.add_argument("--seed", type=int, default=SEED, help="the random seed (default: the lesson's)")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    __START__
+    velocity = [0.0] * len(x)
+    forward_passes = backward_passes = 0
+
+__LINE__
+
+    last, stopped, t0 = line(0, __NONE__), None, time.perf_counter()
+    __PRINT_LAST__
+    for k in range(args.steps):
+__LOOP__
+        now = line(k + 1, __NOW__)
+        bad = diverged(__CHECK__)
+        if bad:
+            stopped = f"diverged at step {k + 1:,}: {bad}"
+            break
+        last = now
+        __PRINT_NOW__
+    summary = {"steps": last["step"], "strategy": STRATEGY, "output": last["output"],
+               "forward_passes": last["forward_passes"], "backward_passes": last["backward_passes"],
+__SUMMARY__}
+    __PRINT_SUMMARY__
+    if stopped:
+        print(f"{stopped}; the last finite state is step {last['step']:,}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+
+def main_code(start: str, line: str, loop: list[str], now: str, check: str, summary: list[str]) -> str:
+    """The program's main(), the same for every kind: the arguments; `start`, the line that sets the parameters x;
+    `line`, the nested function that makes a step's JSON line; the start's line (line(0, None, ...)); then each
+    step's `loop` (its batch, the strategy's lines, the move), its line (line(k + 1, `now`)) and the stop at the
+    first number that is not finite (diverged(`check`)); then the summary, `summary` its keys after the common ones,
+    and the exit code (1: diverged)."""
+    keys = ['"seconds": round(time.perf_counter() - t0, 6)', '"stopped": stopped', *summary]
+    nones = ", ".join("None" for _ in now.split(", "))  # the start's line: no step taken, nothing inside
+    return (MAIN.strip("\n").replace("__START__", start).replace("__LINE__", line.strip("\n"))
+            .replace("__NONE__", nones).replace("__NOW__", now).replace("__CHECK__", check)
+            .replace("__LOOP__", "\n".join(f"        {ln}".rstrip() for ln in loop))
+            .replace("__SUMMARY__", "\n".join(wrap("", keys, "", indent=" " * 15)))
+            .replace("__PRINT_LAST__", PRINT.format("last")).replace("__PRINT_NOW__", PRINT.format("now"))
+            .replace("__PRINT_SUMMARY__", PRINT.format('{"summary": summary}')))

@@ -1,6 +1,7 @@
 """The Textual app: a picker of scenarios and a playground per scenario, driven from the keyboard."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,12 @@ class HnnApp(App):
         super().__init__()
         self.start_ref, self.folder, self.seed = scenario, folder, seed
         self.data = data  # --data FILE.csv: the start scenario's points (a classifier's)
+
+    @property
+    def served(self) -> bool:
+        """Served to a web browser by `hnn-tui serve` (which sets HNN_TUI_SERVED=1 for every session): the files
+        this app could read or write are on the server, not the browser user's, so it touches none."""
+        return os.environ.get("HNN_TUI_SERVED") == "1"
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's own driver, but on Linux the one that asks the terminal whether it has caught up."""

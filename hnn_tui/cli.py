@@ -1,4 +1,5 @@
-"""The `hnn-tui` command: the app by default; `list`, `run`, `grad` and `sweep` headless over the same engine."""
+"""The `hnn-tui` command: the app by default; `list`, `run`, `grad`, `sweep`, `race` and `export` headless over the
+same engine; `serve` the app to web browsers."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli_export, cli_race, cli_sweep, report
+from . import cli_export, cli_race, cli_serve, cli_sweep, report
 from .cli_args import (
     ENGINES,
     EXIT_BAD_INPUT,
@@ -35,7 +36,7 @@ from .engine.gradcheck import check_circuit
 from .engine.scenario import folder_files
 from .engine.trace import trace
 
-COMMANDS = ("list", "run", "grad", "sweep", "race", "export")
+COMMANDS = ("list", "run", "grad", "sweep", "race", "export", "serve")
 
 
 
@@ -61,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     cli_sweep.add_parser(sub)
     cli_export.add_parser(sub)
     cli_race.add_parser(sub)
+    cli_serve.add_parser(sub)
     grad = sub.add_parser("grad", help="backprop vs numerical gradient of an expression")
     grad.add_argument("expression", help='e.g. "sigmoid(a*x + b*y + c)"')
     grad.add_argument("--at", required=True, help="the point, e.g. a=1,b=2,c=-3,x=-1,y=3")
@@ -75,7 +77,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def app_parser() -> argparse.ArgumentParser:
-    p = Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad, sweep, race, export).")
+    p = Parser(prog="hnn-tui", description="Open the playground (commands: list, run, grad, sweep, race, export, "
+               "serve).")
     p.add_argument("scenario", nargs="?", help="a bundled scenario name or a .toml path to open directly")
     p.add_argument("--scenarios", metavar="DIR", help="also list every *.toml in DIR in the picker")
     p.add_argument("--seed", type=nonneg_int, help="random seed (default: the scenario's)")
@@ -238,7 +241,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
         args = parser().parse_args(_expression_last(argv))
         commands = {"list": cmd_list, "run": cmd_run, "grad": cmd_grad, "sweep": cli_sweep.cmd_sweep,
                     "race": cli_race.cmd_race,
-                    "export": cli_export.cmd_export}
+                    "export": cli_export.cmd_export, "serve": cli_serve.cmd_serve}
         return commands[args.command](args, out)
     except (BadInput, ScenarioError, ExpressionError, Diverged, sweep.SweepError) as e:
         print(f"hnn-tui: {e}", file=sys.stderr)

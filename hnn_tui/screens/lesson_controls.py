@@ -96,6 +96,11 @@ class LessonControls:
             self.action_toggle_run()
 
     def on_classifier_panel_save(self, message: ClassifierPanel.Save) -> None:
+        if getattr(self.app, "served", False):  # hnn-tui serve: no file of the server is written for a browser
+            self.notify("not saved: this app is served to your browser by hnn-tui serve, and the files would be "
+                        "written on the server, not on your computer", title="saving is off", severity="warning",
+                        timeout=8)
+            return
         stem = f"{self.session.origin.name or 'scenario'}-edited"
         name, k = f"{stem}.toml", 2
         while Path(name).exists() or Path(name).with_suffix(".csv").exists():
@@ -138,6 +143,11 @@ class LessonControls:
         return None
 
     def on_classifier_panel_read_csv(self, message: ClassifierPanel.ReadCsv) -> None:
+        if getattr(self.app, "served", False):  # hnn-tui serve: no file of the server is read for a browser
+            self.notify("not read: this app is served to your browser by hnn-tui serve, and the file would be "
+                        "read on the server, not on your computer", title="reading CSV is off", severity="warning",
+                        timeout=8)
+            return
         spec = self.session.scenario.spec
         proposed = spec.csv or "points.csv"
         self.app.push_screen(Prompt("read points from a CSV file (columns x, y, label = +1/-1) in place of these; "
@@ -209,3 +219,21 @@ class LessonControls:
             return e.problem
         self._replace_session(fresh)
         return None
+
+    # ---- the race (`A`: screens.race) ---------------------------------------------------------------
+    def action_race(self) -> None:
+        """The race of the strategies on the lesson as it is now (its scenario, seed and knobs: session.scenario and
+        session.settings), on a screen of its own; the run pauses first, and the lesson is as it was on `escape`.
+        The race steps sessions of its own: this one is not touched."""
+        from .race import RaceScreen  # the race screen is only built when asked for
+
+        self.running = False
+        self.app.push_screen(RaceScreen(self.session))
+
+    # ---- the lesson as a program (`F`: screens.export_flow) ------------------------------------------
+    def action_export(self) -> None:
+        """The lesson as it is now (its edits, knobs, strategy; its start: the parameters or inputs now) as a
+        standalone Python program: a file named at a prompt, or, served, a download in the browser."""
+        from .export_flow import ExportFlow
+
+        ExportFlow(self).start()

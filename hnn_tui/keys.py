@@ -61,6 +61,20 @@ PLAYGROUND = (
     Row("`,` `.`", f"running speed slower / faster: {_speeds()}",
         (Key("comma", "speed(False)"), Key("full_stop", "speed(True)"))),
     Row("`c`", "the next chart, when there is room for fewer than all", (Key("c", "cycle_charts"),)),
+    Row("`<` `>`", "rewind: one step back / forward through the run (pauses it); the whole screen shows that step "
+        "as it was; `s` or `space` go on from there and drop the steps after it",
+        (Key("less_than_sign", "scrub(-1)"), Key("greater_than_sign", "scrub(1)"))),
+    Row("`pageup` `pagedown`", "rewind: ten steps back / forward", (Key("pageup", "scrub(-10)"),
+                                                                     Key("pagedown", "scrub(10)"))),
+    Row("`home` `end`", "rewind: the run's start / its newest step",
+        (Key("home", "scrub_to(False)"), Key("end", "scrub_to(True)"))),
+    Row("`F`", "export the lesson as it is now as a Python program that needs only the standard library: its "
+        "edits, knobs and strategy, starting from the parameters (or inputs) now; it prints the JSON lines of "
+        "`hnn-tui run --json` from there. Asks for the file name; never over a file without asking; served to a "
+        "browser, a download", (Key("F", "export"),)),
+    Row("`A`", "race the strategies on the lesson as it is now (its start, seed and knobs): random search, the "
+        "numerical and the analytic gradient, and the analytic one under the other update rule, charted against the "
+        "forward passes they spend (the run pauses; `escape` comes back to it)", (Key("A", "race"),)),
     Row("`?`", "help", (Key("question_mark", "app.help", "help"),)),
     Row("`b` `escape`", "back to the picker", (Key("b,escape", "back", "back"),)),
     Row("`q` `ctrl+q`", "quit (mid-run too: exit status 0)", (Key("q", "app.quit", "quit"),)),
@@ -171,6 +185,18 @@ MULTICLASS = (  # the multiclass classifier screen's own keys (panels.multiclass
         (Key("g", "check", "check"),)),
 ) + _craft("the net and the mlp", classes=True)
 
+RACE = (  # the race screen's own keys (screens.race), opened with `A` on a lesson
+    Row("`-` `+`", "the finishing line down / up a notch (a 1-2-5 step of about a twentieth of the way the analytic "
+        "gradient goes): the race starts again",
+        (Key("minus", "line(-1)", "line"), Key("plus,equals_sign", "line(1)"))),
+    Row("`[` `]`", "the budget of forward passes halved / doubled: the race starts again",
+        (Key("left_square_bracket", "budget(False)", "budget"), Key("right_square_bracket", "budget(True)"))),
+    Row("`r`", "the race again from the start", (Key("r", "restart", "again"),)),
+    Row("`?`", "help", (Key("question_mark", "app.help", "help"),)),
+    Row("`b` `escape`", "back to the lesson, as it was", (Key("b,escape", "back", "back"),)),
+    Row("`q` `ctrl+q`", "quit (mid-race too)", (Key("q", "app.quit", "quit"),)),
+)
+
 PICKER = (
     Row("`up` `down`", "choose a scenario"),  # the list's own keys
     Row("`enter`", "open it", (Key("enter", "open"),)),
@@ -198,4 +224,4 @@ def markdown(rows) -> str:
 if __name__ == "__main__":
     print(markdown(PLAYGROUND), "On a circuit, besides:", markdown(CIRCUIT), "On a classifier, besides:",
           markdown(CLASSIFIER), "On a multiclass classifier, besides:", markdown(MULTICLASS),
-          "On a regression, besides:", markdown(REGRESSION), sep="\n\n")
+          "On a regression, besides:", markdown(REGRESSION), "In a race (`A`):", markdown(RACE), sep="\n\n")

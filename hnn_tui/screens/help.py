@@ -6,7 +6,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from ..keys import CIRCUIT, CLASSIFIER, HELP, MULTICLASS, PICKER, PLAYGROUND, REGRESSION, bindings, markdown
+from ..keys import CIRCUIT, CLASSIFIER, HELP, MULTICLASS, PICKER, PLAYGROUND, RACE, REGRESSION, bindings, markdown
 
 TEXT = f"""\
 # hnn-tui keys
@@ -28,6 +28,10 @@ On a multiclass classifier, besides:
 On a regression, besides:
 
 {markdown(REGRESSION)}
+
+In a race (`A`):
+
+{markdown(RACE)}
 
 In the picker: {", ".join(f"{r.shown} {r.does}" for r in PICKER)}.
 

@@ -31,10 +31,12 @@ from hnn_tui.screens.playground import PlaygroundScreen
 BOUND = ["1", "2", "3", "s", "space", "r", "R", "c", "minus", "plus", "equals_sign", "h", "H", "t", "T", "comma",
          "full_stop", "question_mark", "b", "escape", "enter", "up", "down",
          "M", "j", "J", "S", "left_square_bracket", "right_square_bracket", "left_curly_bracket",
-         "right_curly_bracket", "I", "v", "V", "W", "E"]  # issue 15: update rule, momentum, schedule, the craft knobs
-UNBOUND = ["home", "end", "pageup", "pagedown", "tab", "shift+tab", "left", "right", "a", "z", "0", "9",
+         "right_curly_bracket", "I", "v", "V", "W", "E",  # issue 15: update rule, momentum, schedule, the craft knobs
+         "less_than_sign", "greater_than_sign", "pageup", "pagedown", "home", "end"]  # issue 16: rewind
+RARE = ["A", "F"]  # a race screen (it builds four sessions), the export prompt (it writes into the test's folder)
+UNBOUND = ["tab", "shift+tab", "left", "right", "a", "z", "0", "9",
            "ctrl+c", "ctrl+z", "f1", "delete", "backspace", "x", "ctrl+s", "ctrl+p"]
-KEYS = BOUND * 3 + UNBOUND  # bound keys three times as often
+KEYS = BOUND * 3 + RARE + UNBOUND  # bound keys three times as often
 PER_SCENARIO = 80  # 21 scenarios; the restarting keys (I, v, V) rebuild a panel each (the suite: < 10 min on 2 cores)
 BATCH = 40
 SEED = 20240605
@@ -44,7 +46,7 @@ SEED = 20240605
 CHARACTERS = {"space": " ", "minus": "-", "plus": "+", "equals_sign": "=", "comma": ",", "full_stop": ".",
               "question_mark": "?", "escape": "\x1b", "enter": "\r", "tab": "\t", "backspace": "\x7f",
               "left_square_bracket": "[", "right_square_bracket": "]", "left_curly_bracket": "{",
-              "right_curly_bracket": "}"}
+              "right_curly_bracket": "}", "less_than_sign": "<", "greater_than_sign": ">"}
 
 
 def key_event(key: str) -> events.Key:
@@ -84,7 +86,8 @@ async def open_scenario(app, pilot, name):
 
 
 @pytest.mark.slow
-async def test_random_keys_across_every_screen_while_running(watchdog):
+async def test_random_keys_across_every_screen_while_running(watchdog, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # F then enter writes <scenario>_export.py into the folder the app runs in
     rng = random.Random(SEED)
     pressed = 0
     visited = set()

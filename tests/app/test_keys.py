@@ -47,7 +47,8 @@ def test_every_binding_comes_from_the_table_and_has_its_action(owner, table):
 def test_every_key_the_help_names_is_bound():
     shown = {part.strip("`") for r in keys.PLAYGROUND for part in r.shown.split()}
     bound = {name for b in PlaygroundScreen.BINDINGS for name in b.key.split(",")} | {"ctrl+q"}
-    names = {"-": "minus", "+": "plus", ",": "comma", ".": "full_stop", "?": "question_mark"}
+    names = {"-": "minus", "+": "plus", ",": "comma", ".": "full_stop", "?": "question_mark", "<": "less_than_sign",
+             ">": "greater_than_sign"}
     assert {names.get(s, s) for s in shown} <= bound
 
 

@@ -185,7 +185,10 @@ __SUMMARY__}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # e.g. `python lesson.py | head`: the reader has all it wanted
+        sys.stdout = None  # nothing left to flush into the closed pipe at exit
 '''
 
 

@@ -294,3 +294,15 @@ def test_a_diverging_svm_stops_at_the_same_step_with_the_same_words(tmp_path):
     assert (code, run_json(str(path))[0]) == (1, 1)
     assert_same_lines(program, run_json(str(path))[1])
     assert program[-1]["summary"]["stopped"] == "diverged at step 2: the cost became inf"
+
+
+def test_a_program_piped_into_head_ends_quietly(tmp_path):
+    """`python lesson.py | head`: no traceback when the reader closes the pipe (as `hnn-tui run --json | head`)."""
+    import subprocess
+    import sys
+
+    program = tmp_path / "neuron.py"
+    program.write_text(export_program(load_scenario("neuron")))
+    p = subprocess.run(f"{sys.executable} -I -S {program} --steps 100000 | head -1", shell=True, capture_output=True,
+                       text=True, timeout=60, cwd=tmp_path)
+    assert p.stdout.startswith('{"step": 0, ') and p.stderr == ""

@@ -255,11 +255,8 @@ class Session(Variants):
                 tl.pending = self._pair()  # the controls selected at the newest step, for coming back to it
             lesson, rng, motion = tl.restore(kf)
             lesson.objective.stop = self._stop
-            if kf.scenario.spec is not self.scenario.spec:  # a live knob between: the shared stage's check follows
-                try:
-                    lesson.retune(lesson.spec)
-                except (ValueError, AttributeError):  # a circuit has no live knobs
-                    pass
+            if kf.scenario.spec is not self.scenario.spec:  # a live knob between (never on a circuit): the shared
+                lesson.retune(lesson.spec)  # stage's gradient check follows the restored knobs
             self.lesson, self.rng, self.motion = lesson, rng, motion
             self.step_count, self.scenario, self.pokes = kf.step, kf.scenario, kf.pokes
             with self._controls:

@@ -16,8 +16,8 @@ The page draws its terminal on a canvas (its HTML holds no text), so `browser` a
 websocket: a script run before the page's own wraps window.WebSocket and keeps every binary frame with its arrival
 time (textual-serve sends the app's terminal output as is), and pyte, a terminal emulator, plays them back. A key's
 latency is from its keydown in the page to the arrival of the frame after which its effect is on the screen (the
-canvas paint after that is not counted). Terminal, RECORD and Server are small copies of tests/serve's (which
-import pytest), with arrival times and keydowns added to RECORD.
+canvas paint after that is not counted). The recording script is tests/serve/record_websocket.js, the browser
+test's own; Terminal and Server are small copies of tests/serve's (which import pytest), with arrival times.
 """
 from __future__ import annotations
 
@@ -48,39 +48,7 @@ NEURON_START = r"step 0\s+output 0\.880797"  # the neuron as opened: the guide's
 VIEWPORT = {"width": 1280, "height": 800}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-RECORD = """
-(() => {
-  const Real = window.WebSocket;
-  window.__frames = [];   // [arrival time (ms), the binary frame in base64]
-  window.__size = null;   // [columns, rows]: from the address, then from each resize the page sends
-  window.__keys = [];     // the time of each keydown
-  document.addEventListener("keydown", () => window.__keys.push(performance.now()), true);
-  function Recorded(url, protocols) {
-    const ws = protocols === undefined ? new Real(url) : new Real(url, protocols);
-    const m = /[?&]width=(\\d+)&height=(\\d+)/.exec(url);
-    if (m) window.__size = [+m[1], +m[2]];
-    ws.addEventListener("message", (e) => {
-      if (typeof e.data === "string") return;  // JSON: pong, downloads
-      const bytes = new Uint8Array(e.data);
-      let s = "";
-      for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-      window.__frames.push([performance.now(), btoa(s)]);
-    });
-    const send = ws.send.bind(ws);
-    ws.send = (data) => {
-      try {
-        const msg = JSON.parse(data);
-        if (msg[0] === "resize") window.__size = [msg[1].width, msg[1].height];
-      } catch (_) {}
-      return send(data);
-    };
-    return ws;
-  }
-  Recorded.prototype = Real.prototype;
-  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) Recorded[k] = Real[k];
-  window.WebSocket = Recorded;
-})();
-"""
+RECORD = (ROOT / "tests" / "serve" / "record_websocket.js").read_text()  # shared with the browser test
 
 
 class Server:

@@ -8,6 +8,7 @@ import base64
 import re
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -23,37 +24,7 @@ pytestmark = [pytest.mark.slow,
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-RECORD = """
-(() => {
-  const Real = window.WebSocket;
-  window.__frames = [];   // each binary frame, base64
-  window.__size = null;   // [columns, rows]: from the address, then from each resize the page sends
-  function Recorded(url, protocols) {
-    const ws = protocols === undefined ? new Real(url) : new Real(url, protocols);
-    const m = /[?&]width=(\\d+)&height=(\\d+)/.exec(url);
-    if (m) window.__size = [+m[1], +m[2]];
-    ws.addEventListener("message", (e) => {
-      if (typeof e.data === "string") return;  // JSON: pong, downloads
-      const bytes = new Uint8Array(e.data);
-      let s = "";
-      for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192));
-      window.__frames.push(btoa(s));
-    });
-    const send = ws.send.bind(ws);
-    ws.send = (data) => {
-      try {
-        const msg = JSON.parse(data);
-        if (msg[0] === "resize") window.__size = [msg[1].width, msg[1].height];
-      } catch (_) {}
-      return send(data);
-    };
-    return ws;
-  }
-  Recorded.prototype = Real.prototype;
-  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) Recorded[k] = Real[k];
-  window.WebSocket = Recorded;
-})();
-"""
+RECORD = (Path(__file__).parent / "record_websocket.js").read_text()  # frames with their arrival times
 
 
 class Terminal:
@@ -72,7 +43,7 @@ class Terminal:
         elif size and (self.screen.columns, self.screen.lines) != tuple(size):
             self.screen.resize(size[1], size[0])
         for frame in frames:
-            self.stream.feed(base64.b64decode(frame))
+            self.stream.feed(base64.b64decode(frame[1]))  # [arrival time, bytes in base64]
         return "\n".join(self.screen.display) if self.screen else ""
 
     def wait_for(self, pattern: str, timeout: float = 15.0) -> str:

@@ -27,6 +27,19 @@ def circuit_text(top="", expression="x * y", inputs="x = -2.0, y = 3.0", circuit
     return CIRCUIT.format(top=top, expression=expression, inputs=inputs, circuit=circuit, settings=settings)
 
 
+# a circuit whose output is not finite after a few steps (exp of an input stepped by 100 a step)
+DIVERGING = """
+title = "exp blows up"
+kind = "circuit"
+steps = 10
+[circuit]
+expression = "exp(x)"
+inputs = { x = 1.0 }
+[settings]
+step_size = 100
+"""
+
+
 CLASSIFIER = """
 title = "a test classifier"
 kind = "classifier"

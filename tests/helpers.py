@@ -135,15 +135,20 @@ def status_text(app) -> str:
     return str(app.screen.query_one("#status").render())
 
 
-def threads_in_a_run() -> list[str]:
-    """Names of threads whose stack is inside a run's loop (Runner.run). Textual runs thread workers in the
-    event loop's executor, whose idle threads stay alive: what matters is that none is still stepping."""
+def threads_inside(function: str, module: str) -> list[str]:
+    """Names of threads whose stack is inside `function` of the file ending in `module`. Textual runs thread
+    workers in the event loop's executor, whose idle threads stay alive: what matters is that none is working."""
     names = {t.ident: t.name for t in threading.enumerate()}
     found = []
     for ident, frame in sys._current_frames().items():
         while frame is not None:
-            if frame.f_code.co_name == "run" and frame.f_code.co_filename.endswith("runner.py"):
+            if frame.f_code.co_name == function and frame.f_code.co_filename.endswith(module):
                 found.append(names.get(ident, str(ident)))
                 break
             frame = frame.f_back
     return found
+
+
+def threads_in_a_run() -> list[str]:
+    """Threads still stepping a run (Runner.run)."""
+    return threads_inside("run", "runner.py")

@@ -4,13 +4,11 @@ race again, escape goes back to the lesson as it was, and q mid-race quits at on
 from __future__ import annotations
 
 import asyncio
-import sys
-import threading
 import time
 from dataclasses import replace
 
 import pytest
-from helpers import SIZE, cli, json_lines
+from helpers import SIZE, cli, json_lines, threads_inside
 
 import hnn_tui.screens.race as race_screen
 from hnn_tui.app import HnnApp
@@ -194,15 +192,7 @@ async def test_escape_goes_back_to_the_lesson_as_it_was(unpaced):
 
 def race_threads() -> list[str]:
     """Threads whose stack is inside a race's loop (RaceScreen._race)."""
-    names = {t.ident: t.name for t in threading.enumerate()}
-    found = []
-    for ident, frame in sys._current_frames().items():
-        while frame is not None:
-            if frame.f_code.co_name == "_race" and frame.f_code.co_filename.endswith("race.py"):
-                found.append(names.get(ident, str(ident)))
-                break
-            frame = frame.f_back
-    return found
+    return threads_inside("_race", "race.py")
 
 
 async def test_q_mid_race_quits_at_once(monkeypatch):

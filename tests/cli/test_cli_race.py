@@ -3,6 +3,7 @@ bad input and Ctrl+C."""
 from __future__ import annotations
 
 import pytest
+from cases import DIVERGING
 from helpers import cli, json_lines, write
 
 from hnn_tui.engine import Session, load_scenario
@@ -156,17 +157,6 @@ def test_the_table():
     assert out.splitlines()[1] == "cost: lower is better"
     assert out.splitlines()[-1].split() == ["analytic", "2.80599", "2.81104", "400", "400", "400", "-", "budget"]
 
-
-DIVERGING = """
-title = "exp blows up"
-kind = "circuit"
-steps = 10
-[circuit]
-expression = "exp(x)"
-inputs = { x = 1.0 }
-[settings]
-step_size = 100
-"""
 
 
 def test_a_lane_that_diverges_stops_and_the_others_run(tmp_path):

@@ -7,23 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from cases import circuit_text
+from cases import DIVERGING, circuit_text
 from helpers import ROOT, cli, json_lines, numbers, process, strict_json
 
 REQUIRED = ["single_gate", "two_gates", "neuron", "svm", "neural_net"]
 RUN_KEYS = {"step", "strategy", "output", "values", "grads", "forward_passes", "backward_passes"}
 
-
-DIVERGING = """
-title = "exp blows up"
-kind = "circuit"
-steps = 10
-[circuit]
-expression = "exp(x)"
-inputs = { x = 1.0 }
-[settings]
-step_size = 100
-"""
 # exp(x) from x = 1 with step 100: x = 1 + 100e = 272.8 after step 1 (exp 1.1e118, finite);
 # step 2 moves x by 100 * 1.1e118 and exp overflows: divergence at step 2.
 

@@ -29,7 +29,7 @@ from .engine import (
     build_circuit,
     bundled_names,
     load_scenario,
-    sweep,
+    sweep_grid,
     vectorized,
 )
 from .engine.gradcheck import check_circuit
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
                     "race": cli_race.cmd_race,
                     "export": cli_export.cmd_export, "serve": cli_serve.cmd_serve}
         return commands[args.command](args, out)
-    except (BadInput, ScenarioError, ExpressionError, Diverged, sweep.SweepError) as e:
+    except (BadInput, ScenarioError, ExpressionError, Diverged, sweep_grid.SweepError) as e:
         print(f"hnn-tui: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValueError as e:  # engine refusals such as a non-finite point or h <= 0

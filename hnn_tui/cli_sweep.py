@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import report
 from .cli_args import ENGINES, EXIT_INTERRUPTED, BadInput, folds, nonneg_int, positive_int
-from .engine import STRATEGIES, load_scenario, sweep, workers
+from .engine import STRATEGIES, load_scenario, sweep, sweep_grid, workers
 from .engine.lessons import lesson_for
 from .engine.scenario import bundled_file
 
@@ -66,7 +66,7 @@ def sweep_jobs(args) -> tuple[list, list, list[sweep.Job], object]:
     """Every --set parsed, every combination (and fold) read and checked: (axes, combinations, jobs, base
     scenario). BadInput or SweepError before anything runs."""
     base = load_scenario(args.scenario, args.seed)  # the file's own faults first, as `run` gives them
-    axes = [sweep.parse_set(option) for option in args.set]
+    axes = [sweep_grid.parse_set(option) for option in args.set]
     for option, key in (("--seed", "seed"), ("--steps", "steps"), ("--strategy", "strategy"), ("--engine", "engine")):
         if getattr(args, option[2:]) is not None and any(a.key == key for a in axes):
             raise BadInput(f"{option} and --set {key}: expected one of the two")
@@ -74,7 +74,7 @@ def sweep_jobs(args) -> tuple[list, list, list[sweep.Job], object]:
         raise BadInput(f"--folds {args.folds}: a {base.kind} has no data to fold; --folds applies to classifier "
                        "and regression scenarios")
     extra = {"engine": args.engine} if args.engine else None
-    combos = sweep.combinations(scenario_text(args.scenario, base.source), base.source, base.name, axes, args.seed,
+    combos = sweep_grid.combinations(scenario_text(args.scenario, base.source), base.source, base.name, axes, args.seed,
                                 extra)
     jobs = []
     for c in combos:

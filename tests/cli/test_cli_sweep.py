@@ -18,7 +18,7 @@ import pytest
 from helpers import ROOT, cli, json_lines
 
 from hnn_tui import cli as hnn_cli
-from hnn_tui.engine import Session, load_scenario, sweep
+from hnn_tui.engine import Session, load_scenario, sweep, sweep_grid
 from hnn_tui.engine.scenario import bundled_file
 
 SVM = bundled_file("svm").read_text("utf-8")
@@ -228,11 +228,11 @@ def test_a_combination_no_single_key_explains_is_named_whole(capsys):
 
 
 def test_values_are_toml_or_bare_words():
-    assert sweep.split_values('0, 1e-3,"a,b",[8, 8],hinge') == ["0", "1e-3", '"a,b"', "[8, 8]", "hinge"]
-    assert [sweep.parse_value(t) for t in ("0", "1e-3", "true", '"a,b"', "[8, 8]", "hinge")] == \
+    assert sweep_grid.split_values('0, 1e-3,"a,b",[8, 8],hinge') == ["0", "1e-3", '"a,b"', "[8, 8]", "hinge"]
+    assert [sweep_grid.parse_value(t) for t in ("0", "1e-3", "true", '"a,b"', "[8, 8]", "hinge")] == \
         [0, 1e-3, True, "a,b", [8, 8], "hinge"]
     doc = {"title": 't"x', "model": {"init": {"a": 1.0}}, "data": {"points": [[0.5, -1e300]]}, "steps": 3}
-    assert tomllib.loads(sweep.toml_text(doc)) == doc
+    assert tomllib.loads(sweep_grid.toml_text(doc)) == doc
 
 
 def test_a_list_value_sets_an_mlp_s_layers(tmp_path):

@@ -25,11 +25,12 @@ from ..inside import (
     relu_kinks_fn,
     update_dead_since,
 )
-from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MODELS, init_params, make_model, param_names
+from ..models import MODELS, init_params, make_model, param_names
 from ..objectives import LOSSES, ClassifierObjective, cost
 from ..penalties import class_weights, draw_masks, l1_cost, point_weights, read_craft, tune, weights_of
 from ..table import Table, short
 from .base import Lesson, Measured
+from .shape import check_owners, read_shape
 
 MAX_POINTS = 10_000  # a generated set or the file's own points; a CSV file may hold up to csvdata.MAX_CSV_ROWS
 SOURCES = ("csv", "dataset", "points")  # where [data] takes its points from: one of these
@@ -74,30 +75,15 @@ class ClassifierSpec:
     engine: str = "python"  # "numpy": engine.vectorized runs the same model over the whole batch
 
 
-def _layers(m: Table) -> tuple:
-    """The mlp's hidden layer sizes, e.g. [16, 16]."""
-    layers = m.get("layers", (list,), [16, 16], f"a list of 1 to {MAX_LAYERS} layer sizes")
-    if not 1 <= len(layers) <= MAX_LAYERS or not all(type(n) is int and 1 <= n <= MAX_WIDTH for n in layers):
-        m.fail("layers", f"expected 1 to {MAX_LAYERS} whole numbers from 1 to {MAX_WIDTH}, got {short(layers)}")
-    return tuple(layers)
-
-
 def _model(m: Table) -> dict:
     model = m.choice("type", MODELS)
     out = dict(
         model=model,
         loss=m.choice("loss", LOSSES, "hinge"),
-        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN) if model == "net" else 3,
-        layers=_layers(m) if model == "mlp" else (16, 16),
-        reg=m.number("reg", 1.0, minimum=0.0),
-        batch=m.choice("batch", ("sgd", "full"), "sgd"),
-        init=m.numbers("init", None),
-        init_scale=m.number("init_scale", 0.5, minimum=0.0),
+        **read_shape(m, model, 1.0),
         **read_craft(m, model, ("mlp",), weights=True),
     )
-    for key, owner in (("hidden", "net"), ("layers", "mlp")):
-        if key in m.data and model != owner:
-            m.fail(key, f'applies to type = "{owner}" only; this model is type = "{model}"')
+    check_owners(m, model)
     names = param_names(model, out["hidden"], out["layers"])
     for p, _ in out["init"] or ():
         if p not in names:

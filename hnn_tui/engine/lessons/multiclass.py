@@ -14,7 +14,7 @@ import numpy as np
 from ..csvdata import DataPlace
 from ..gradcheck import ObjectiveChecker
 from ..inside import dead_neurons, update_dead_since
-from ..models import MAX_HIDDEN, MODELS, init_params, mlp_param_names
+from ..models import MODELS, init_params, mlp_param_names
 from ..multiclass_losses import MULTICLASS_LOSSES, cost, losses
 from ..multiclass_objective import (
     ClassInside,
@@ -32,7 +32,8 @@ from ..snapshot import EMPTY
 from ..table import Table
 from .base import Lesson, Measured
 from .class_data import MAX_CLASSES, class_key, read_class_data
-from .classifier import _layers, swapped
+from .classifier import swapped
+from .shape import check_owners, read_shape
 
 __all__ = ["MAX_CLASSES", "MULTICLASS_LOSSES", "MulticlassDetail", "MulticlassLesson", "MulticlassSpec",
            "MulticlassStage", "read_multiclass"]
@@ -77,17 +78,10 @@ def _model(m: Table) -> dict:
     out = dict(
         model=model,
         loss=m.choice("loss", MULTICLASS_LOSSES),
-        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN) if model == "net" else 3,
-        layers=_layers(m) if model == "mlp" else (16, 16),
-        reg=m.number("reg", 1.0, minimum=0.0),
-        batch=m.choice("batch", ("sgd", "full"), "sgd"),
-        init=m.numbers("init", None),
-        init_scale=m.number("init_scale", 0.5, minimum=0.0),
+        **read_shape(m, model, 1.0),
         **read_craft(m, model, ("net", "mlp"), weights=True),
     )
-    for key, owner in (("hidden", "net"), ("layers", "mlp")):
-        if key in m.data and model != owner:
-            m.fail(key, f'applies to type = "{owner}" only; this model is type = "{model}"')
+    check_owners(m, model)
     m.finish()
     return out
 

@@ -13,7 +13,7 @@ import numpy as np
 from .. import curves
 from ..csvdata import DataPlace
 from ..gradcheck import ObjectiveChecker, check_objective
-from ..models import MAX_HIDDEN, MAX_LAYERS, MAX_WIDTH, MLP, init_params, mlp_matrices, mlp_param_names
+from ..models import MLP, init_params, mlp_matrices, mlp_param_names
 from ..penalties import draw_masks, l1_cost, read_craft, tune
 from ..regression_losses import (
     LOSSES,
@@ -25,8 +25,9 @@ from ..regression_losses import (
     on_kink,
     rmse,
 )
-from ..table import Table, short
+from ..table import Table
 from .base import Lesson, Measured
+from .shape import check_owners, read_shape
 
 MODELS = ("line", "net", "mlp")
 
@@ -111,30 +112,16 @@ def pre_activations_fn(model: MLP) -> Callable:
 
 # ---- reading the file --------------------------------------------------------------------------------------
 
-def _layers(m: Table) -> tuple:
-    layers = m.get("layers", (list,), [16, 16], f"a list of 1 to {MAX_LAYERS} layer sizes")
-    if not 1 <= len(layers) <= MAX_LAYERS or not all(type(n) is int and 1 <= n <= MAX_WIDTH for n in layers):
-        m.fail("layers", f"expected 1 to {MAX_LAYERS} whole numbers from 1 to {MAX_WIDTH}, got {short(layers)}")
-    return tuple(layers)
-
-
 def _model(m: Table) -> dict:
     model = m.choice("type", MODELS)
     loss = m.choice("loss", LOSSES, "squared")
     out = dict(
         model=model, loss=loss,
         delta=m.number("delta", 1.0, positive=True),
-        hidden=m.integer("hidden", 3, lo=1, hi=MAX_HIDDEN) if model == "net" else 3,
-        layers=_layers(m) if model == "mlp" else (16, 16),
-        reg=m.number("reg", 0.0, minimum=0.0),
-        batch=m.choice("batch", ("sgd", "full"), "sgd"),
-        init=m.numbers("init", None),
-        init_scale=m.number("init_scale", 0.5, minimum=0.0),
+        **read_shape(m, model, 0.0),
         **read_craft(m, model, ("net", "mlp"), weights=False),
     )
-    for key, owner in (("hidden", "net"), ("layers", "mlp")):
-        if key in m.data and model != owner:
-            m.fail(key, f'applies to type = "{owner}" only; this model is type = "{model}"')
+    check_owners(m, model)
     if "delta" in m.data and loss != "huber":
         m.fail("delta", f'applies to loss = "huber" only; this loss is "{loss}"')
     names = param_names(model, out["hidden"], out["layers"])

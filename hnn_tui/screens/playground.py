@@ -343,8 +343,12 @@ class PlaygroundScreen(RewindControls, LessonControls, SizedScreen):
         if tables:
             self._table_shown = now
         panel = self.panel
-        if panel is not None:  # while a run goes over a slow link, big pictures may catch up over a few frames
+        if panel is None:
+            return
+        try:  # while a run goes over a slow link, big pictures may catch up over a few frames
             panel.show(snap, self.session.settings, tables, slow)
+        except NoMatches:  # its widgets already going: the screen is being taken down (keys typed ahead of it)
+            pass
 
     def _update_status(self, snap: Snapshot) -> None:
         if self.panel is None:  # a key can arrive before the screen has composed, or after it was taken down
